@@ -1,0 +1,217 @@
+import { Size } from 'cdk8s';
+import { isDnsLabel } from '../../core/dns';
+import { majority } from '../../core/disruption-budget';
+import { SchedulingPlan } from '../../core/scheduling';
+import { PodUser } from '../../core/security';
+import { DataClass, dataClassProfile, Tier, tierProfile } from '../../core/tier';
+import { BlueprintError } from '../../errors';
+import type { BusinessScenario } from '../../scenario/business-scenario';
+import { AppendFsync, EvictionPolicy, RedisSentinelProps } from './props';
+
+/** The Redis image shipped and its version; the fault tests run Debian's Redis 7.0.15 (see the README). */
+export const REDIS_IMAGE = 'redis:7.4.8-bookworm';
+
+const MEBIBYTE = 1024 * 1024;
+/** `maxmemory` share of the memory request; the rest is replica output buffers, fork copy-on-write and fragmentation. */
+const MAXMEMORY_SHARE = 0.5;
+/** Share of the memory request for the output buffers of all replicas together. */
+const REPLICA_BUFFERS_SHARE = 0.2;
+/** Derived names are at most this long plus `-sentinel-headless`, and must stay DNS labels. */
+const MAX_NAME_LENGTH = 43;
+const MIN_POD_USER_ID = 10000;
+
+/** Every knob of a RedisSentinel, resolved once from props, scenario, tier and data class. */
+export interface RedisSentinelPlan {
+  readonly name: string;
+  readonly masterSetName: string;
+  readonly tier: Tier;
+  readonly dataClass: DataClass;
+  readonly replicas: number;
+  readonly sentinels: number;
+  readonly quorum: number;
+  /** Redis pods that must stay up: the master plus `minReplicasToWrite`, and a majority of the data copies. */
+  readonly redisQuorum: number;
+  readonly redisPort: number;
+  readonly sentinelPort: number;
+  readonly downAfterMilliseconds: number;
+  readonly failoverTimeoutMilliseconds: number;
+  readonly parallelSyncs: number;
+  readonly minReplicasToWrite: number;
+  readonly minReplicasMaxLagSeconds: number;
+  readonly persistentData: boolean;
+  readonly appendFsync: AppendFsync;
+  readonly evictionPolicy: EvictionPolicy;
+  readonly memory: Size;
+  readonly cpuMillis: number;
+  readonly maxmemoryBytes: number;
+  readonly replicaOutputBufferBytes: number;
+  readonly storageSize: Size;
+  readonly storageClassName?: string;
+  readonly sentinelStorageSize: Size;
+  readonly sentinelMemory: Size;
+  readonly sentinelCpuMillis: number;
+  readonly passwordSecret?: { readonly name: string; readonly key: string };
+  readonly handoverTimeoutSeconds: number;
+  readonly shutdownTimeoutSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  readonly sentinelTerminationGracePeriodSeconds: number;
+  readonly minReadySeconds: number;
+  readonly image: string;
+  readonly podUser: PodUser;
+  readonly priorityClassName: string;
+  readonly scheduling: SchedulingPlan;
+}
+
+export function resolveRedisSentinelPlan(path: string, id: string, props: RedisSentinelProps, scenario: BusinessScenario): RedisSentinelPlan {
+  const fail = (prop: string, value: unknown, allowed: string): never => {
+    throw new BlueprintError(path, prop, value, allowed);
+  };
+  const wholeNumber = (prop: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      fail(prop, value, max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+
+  if (!isDnsLabel(id, MAX_NAME_LENGTH)) {
+    fail(
+      'id',
+      id,
+      `a DNS label of at most ${MAX_NAME_LENGTH} characters (lower-case letters, digits and "-", starting with a letter), so derived names stay valid`,
+    );
+  }
+  const tier = props.tier ?? scenario.tier;
+  const dataClass = props.dataClass ?? DataClass.SYSTEM_OF_RECORD;
+  const tierDefaults = tierProfile(tier);
+  const dataDefaults = dataClassProfile(dataClass);
+
+  const sentinels = wholeNumber('sentinels', props.sentinels ?? 3, 0);
+  if (sentinels < 3 || sentinels % 2 === 0) {
+    fail('sentinels', sentinels, 'an odd number of at least 3, so that a majority of the sentinels survives the loss of one');
+  }
+  const quorum = wholeNumber('quorum', props.quorum ?? majority(sentinels), 0);
+  if (quorum < majority(sentinels) || quorum > sentinels - 1) {
+    fail('quorum', quorum, `from ${majority(sentinels)} (a majority of ${sentinels} sentinels) to ${sentinels - 1} (one sentinel may be down)`);
+  }
+
+  const minReplicasToWrite = wholeNumber('minReplicasToWrite', props.minReplicasToWrite ?? dataDefaults.minSyncReplicas, 0);
+  const replicas = wholeNumber('replicas', props.replicas ?? tierDefaults.replicas, 1);
+  if (replicas < minReplicasToWrite + 2) {
+    fail(
+      'replicas',
+      replicas,
+      `at least minReplicasToWrite + 2 = ${minReplicasToWrite + 2}, so the master keeps accepting writes while one replica is down`,
+    );
+  }
+  if (tier === Tier.CRITICAL && replicas < 3) {
+    fail('replicas', replicas, 'at least 3 in the CRITICAL tier, so a failover leaves a master and a replica');
+  }
+
+  const redisPort = wholeNumber('redisPort', props.redisPort ?? 6379, 1, 65535);
+  const sentinelPort = wholeNumber('sentinelPort', props.sentinelPort ?? 26379, 1, 65535);
+  if (redisPort === sentinelPort) {
+    fail('sentinelPort', sentinelPort, `a port other than redisPort (${redisPort})`);
+  }
+
+  const masterSetName = props.masterSetName ?? id;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(masterSetName)) {
+    fail('masterSetName', masterSetName, 'letters, digits, ".", "_" and "-", at most 63 characters, starting with a letter or digit');
+  }
+
+  const downAfterMilliseconds = wholeNumber('downAfterMilliseconds', props.downAfterMilliseconds ?? tierDefaults.failureDetectionMilliseconds, 1000);
+  const failoverTimeoutMilliseconds = wholeNumber(
+    'failoverTimeoutMilliseconds',
+    props.failoverTimeoutMilliseconds ?? tierDefaults.failoverTimeoutMilliseconds,
+    1000,
+  );
+  const parallelSyncs = wholeNumber('parallelSyncs', props.parallelSyncs ?? 1, 1);
+  const maxLagLimit = Math.floor(downAfterMilliseconds / 1000) - 1;
+  const minReplicasMaxLagSeconds = wholeNumber('minReplicasMaxLagSeconds', props.minReplicasMaxLagSeconds ?? Math.max(1, maxLagLimit), 1);
+  if (minReplicasToWrite > 0 && minReplicasMaxLagSeconds > maxLagLimit) {
+    fail(
+      'minReplicasMaxLagSeconds',
+      minReplicasMaxLagSeconds,
+      `at most ${maxLagLimit} (downAfterMilliseconds ${downAfterMilliseconds} in seconds, minus 1), so an isolated master stops taking writes before a failover starts`,
+    );
+  }
+
+  if (props.appendFsync !== undefined && !dataDefaults.persistentData) {
+    fail('appendFsync', props.appendFsync, 'only with DataClass.SYSTEM_OF_RECORD: a CACHE keeps no append-only file');
+  }
+  const evictionPolicy = props.evictionPolicy ?? (dataDefaults.evictsWhenFull ? EvictionPolicy.ALLKEYS_LRU : EvictionPolicy.NO_EVICTION);
+  if (!dataDefaults.evictsWhenFull && evictionPolicy !== EvictionPolicy.NO_EVICTION) {
+    fail('evictionPolicy', evictionPolicy, 'EvictionPolicy.NO_EVICTION for DataClass.SYSTEM_OF_RECORD: a system of record never drops keys');
+  }
+
+  const memory = props.memory ?? Size.gibibytes(1);
+  const memoryBytes = wholeNumber('memory', memory.toMebibytes(), 64) * MEBIBYTE;
+  const maxmemoryBytes = props.maxmemory === undefined ? Math.floor(memoryBytes * MAXMEMORY_SHARE) : props.maxmemory.toMebibytes() * MEBIBYTE;
+  if (maxmemoryBytes > memoryBytes || maxmemoryBytes <= 0) {
+    fail('maxmemory', `${maxmemoryBytes / MEBIBYTE}Mi`, `more than 0 and at most the memory request (${memoryBytes / MEBIBYTE}Mi)`);
+  }
+  const cpuMillis = wholeNumber('cpuMillis', props.cpuMillis ?? 500, 1);
+
+  const handoverTimeoutSeconds = wholeNumber('handoverTimeoutSeconds', props.handoverTimeoutSeconds ?? 30, 1);
+  const shutdownTimeoutSeconds = wholeNumber('shutdownTimeoutSeconds', props.shutdownTimeoutSeconds ?? 10, 0);
+  const minimumGrace = handoverTimeoutSeconds + shutdownTimeoutSeconds + 5;
+  const terminationGracePeriodSeconds = wholeNumber('terminationGracePeriodSeconds', props.terminationGracePeriodSeconds ?? minimumGrace, 0);
+  if (terminationGracePeriodSeconds < minimumGrace) {
+    fail(
+      'terminationGracePeriodSeconds',
+      terminationGracePeriodSeconds,
+      `at least handoverTimeoutSeconds + shutdownTimeoutSeconds + 5 = ${minimumGrace}, or SIGKILL cuts the handover short`,
+    );
+  }
+
+  const runAsUser = wholeNumber('runAsUser', props.runAsUser ?? 10001, MIN_POD_USER_ID);
+  const runAsGroup = wholeNumber('runAsGroup', props.runAsGroup ?? 10001, MIN_POD_USER_ID);
+  const passwordAuthentication = props.passwordAuthentication ?? true;
+  const passwordSecretName = props.passwordSecretName ?? `${id}-redis-auth`;
+  if (passwordAuthentication && !isDnsLabel(passwordSecretName, 253)) {
+    fail('passwordSecretName', passwordSecretName, 'the name of a Secret: lower-case letters, digits and "-"');
+  }
+
+  return {
+    name: id,
+    masterSetName,
+    tier,
+    dataClass,
+    replicas,
+    sentinels,
+    quorum,
+    redisQuorum: Math.max(minReplicasToWrite + 1, majority(replicas)),
+    redisPort,
+    sentinelPort,
+    downAfterMilliseconds,
+    failoverTimeoutMilliseconds,
+    parallelSyncs,
+    minReplicasToWrite,
+    minReplicasMaxLagSeconds,
+    persistentData: dataDefaults.persistentData,
+    appendFsync: props.appendFsync ?? AppendFsync.EVERY_SECOND,
+    evictionPolicy,
+    memory,
+    cpuMillis,
+    maxmemoryBytes,
+    replicaOutputBufferBytes: Math.floor((memoryBytes * REPLICA_BUFFERS_SHARE) / Math.max(1, replicas - 1)),
+    storageSize: props.storageSize ?? Size.mebibytes(memory.toMebibytes() * 4),
+    storageClassName: props.storageClassName,
+    sentinelStorageSize: props.sentinelStorageSize ?? Size.mebibytes(256),
+    sentinelMemory: props.sentinelMemory ?? Size.mebibytes(128),
+    sentinelCpuMillis: wholeNumber('sentinelCpuMillis', props.sentinelCpuMillis ?? 50, 1),
+    passwordSecret: passwordAuthentication ? { name: passwordSecretName, key: props.passwordSecretKey ?? 'password' } : undefined,
+    handoverTimeoutSeconds,
+    shutdownTimeoutSeconds,
+    terminationGracePeriodSeconds,
+    sentinelTerminationGracePeriodSeconds: 10,
+    minReadySeconds: wholeNumber('minReadySeconds', props.minReadySeconds ?? 10, 0),
+    image: props.image ?? REDIS_IMAGE,
+    podUser: { runAsUser, runAsGroup, fsGroup: runAsGroup },
+    priorityClassName: props.priorityClassName ?? tierDefaults.priorityClassName,
+    scheduling: {
+      zoneSpread: props.zoneSpread ?? tierDefaults.zoneSpread,
+      minDomains: scenario.zones,
+      requiredHostAntiAffinity: props.requiredHostAntiAffinity ?? tierDefaults.requiredHostAntiAffinity,
+    },
+  };
+}

@@ -1,0 +1,246 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { configHash, readAssets } from '../../core/config';
+import { execProbe, plainEnv, podIdentityEnv, secretEnv } from '../../core/container';
+import { BlueprintKeys, standardLabels, WorkloadIdentity } from '../../core/labels';
+import { ComponentNetworkPolicy } from '../../core/network-policy';
+import { Peer } from '../../core/peer';
+import { dataStoreResources } from '../../core/resources';
+import { restrictedContainerSecurityContext } from '../../core/security';
+import { PodManagementPolicy, PvcRetention, StatefulPodSet } from '../../core/stateful-pod-set';
+import { BusinessScenario } from '../../scenario/business-scenario';
+import { renderRedisConf, renderSentinelConf } from './config';
+import { RedisSentinelPlan, resolveRedisSentinelPlan } from './plan';
+import { RedisSentinelProps } from './props';
+
+export const REDIS_SENTINEL_COMPONENT = 'redis-sentinel';
+const SCRIPT_FILES = ['common.sh', 'start-redis.sh', 'start-sentinel.sh', 'prestop-redis.sh', 'probe-redis.sh', 'probe-sentinel.sh'] as const;
+const SCRIPTS_DIR = '/scripts';
+const CONFIG_DIR = '/config';
+const DATA_DIR = '/data';
+const RUN_DIR = '/run/redis';
+/** Sentinel `replica-priority` of a replica that may be promoted; 0 is reserved for replicas that must not be. */
+const REPLICA_PRIORITY = 100;
+
+/**
+ * Redis with Sentinel: a master with replicas, and a separate set of sentinels that fail it over.
+ *
+ * Sentinels run as a StatefulSet of their own rather than as sidecars of the Redis pods: losing the master's pod
+ * then never also takes a voter away at the moment a vote is needed; the sentinel count is independent of the
+ * number of data copies; sentinels get their own disruption budget and spread; and restarting a sentinel (or
+ * changing its settings) never restarts Redis. Each sentinel keeps its state on a small volume, so it remembers the
+ * last master across a full outage.
+ *
+ * Clients discover the master through the sentinels (Service `<id>-sentinel`, master set `masterSetName`), never
+ * through a load-balanced Service over Redis pods, which would send writes to replicas.
+ */
+export class RedisSentinel extends Construct {
+  public readonly plan: RedisSentinelPlan;
+  /** The Service clients ask for the current master. */
+  public readonly sentinelServiceName: string;
+  public readonly masterSetName: string;
+  public readonly redis: StatefulPodSet;
+  public readonly sentinel: StatefulPodSet;
+  private readonly redisPolicy: ComponentNetworkPolicy;
+  private readonly sentinelPolicy: ComponentNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: RedisSentinelProps = {}) {
+    super(scope, id);
+    const scenario = BusinessScenario.of(this);
+    const plan = resolveRedisSentinelPlan(this.node.path, id, props, scenario);
+    this.plan = plan;
+    this.masterSetName = plan.masterSetName;
+    this.sentinelServiceName = `${plan.name}-sentinel`;
+
+    const annotations = {
+      ...scenario.annotationsFor(REDIS_SENTINEL_COMPONENT),
+      [BlueprintKeys.TIER]: plan.tier,
+      [BlueprintKeys.DATA_CLASS]: plan.dataClass,
+    };
+    const identity = (component: string): WorkloadIdentity => ({ name: 'redis', instance: plan.name, component, partOf: scenario.scenarioName });
+    const redisIdentity = identity('redis');
+    const sentinelIdentity = identity('sentinel');
+    const metadata = (workload: WorkloadIdentity, name: string, role: string) => ({
+      name,
+      labels: standardLabels(workload),
+      annotations: { ...annotations, [BlueprintKeys.ROLE]: role },
+    });
+
+    const configData = { 'redis.conf': renderRedisConf(plan), 'sentinel.conf': renderSentinelConf(plan) };
+    const scriptData = readAssets(`${__dirname}/scripts`, SCRIPT_FILES);
+    const configMapName = `${plan.name}-redis-config`;
+    const scriptsMapName = `${plan.name}-redis-scripts`;
+    new k8s.KubeConfigMap(this, 'Config', { metadata: metadata(redisIdentity, configMapName, 'config'), data: configData });
+    new k8s.KubeConfigMap(this, 'Scripts', { metadata: metadata(redisIdentity, scriptsMapName, 'scripts'), data: scriptData });
+    const podAnnotations = { [`${BlueprintKeys.COMPONENT}-config-hash`]: configHash(configData, scriptData) };
+
+    const sharedEnv = [
+      ...podIdentityEnv(),
+      ...plainEnv({
+        MASTER_SET: plan.masterSetName,
+        REDIS_PORT: plan.redisPort,
+        SENTINEL_PORT: plan.sentinelPort,
+        REDIS_STATEFULSET: `${plan.name}-redis`,
+        REDIS_SERVICE: `${plan.name}-redis-headless`,
+        SENTINEL_STATEFULSET: `${plan.name}-sentinel`,
+        SENTINEL_SERVICE: `${plan.name}-sentinel-headless`,
+        REPLICAS: plan.replicas,
+        SENTINELS: plan.sentinels,
+        QUORUM: plan.quorum,
+        CLUSTER_DOMAIN: scenario.clusterDomain,
+        DATA_CLASS: plan.dataClass,
+        DOWN_AFTER_MILLISECONDS: plan.downAfterMilliseconds,
+        FAILOVER_TIMEOUT_MILLISECONDS: plan.failoverTimeoutMilliseconds,
+        PARALLEL_SYNCS: plan.parallelSyncs,
+        REPLICA_PRIORITY,
+        HANDOVER_TIMEOUT_SECONDS: plan.handoverTimeoutSeconds,
+        TERMINATION_GRACE_PERIOD_SECONDS: plan.terminationGracePeriodSeconds,
+        SCRIPTS_DIR,
+        CONFIG_DIR,
+        DATA_DIR,
+        RUN_DIR,
+      }),
+      ...(plan.passwordSecret ? [secretEnv('REDIS_PASSWORD', plan.passwordSecret.name, plan.passwordSecret.key)] : []),
+    ];
+    const script = (file: string, ...args: string[]) => ['sh', `${SCRIPTS_DIR}/${file}`, ...args];
+    const mounts = (dataVolume: string): k8s.VolumeMount[] => [
+      { name: dataVolume, mountPath: DATA_DIR },
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      { name: 'scripts', mountPath: SCRIPTS_DIR, readOnly: true },
+      { name: 'run', mountPath: RUN_DIR },
+      { name: 'tmp', mountPath: '/tmp' },
+    ];
+    const sharedVolumes: k8s.Volume[] = [
+      { name: 'config', configMap: { name: configMapName, defaultMode: 0o444 } },
+      { name: 'scripts', configMap: { name: scriptsMapName, defaultMode: 0o444 } },
+      { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
+      { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+    ];
+    const securityContext = restrictedContainerSecurityContext(plan.podUser);
+    const retention = { pvcRetentionWhenDeleted: PvcRetention.RETAIN, pvcRetentionWhenScaled: PvcRetention.RETAIN };
+    // Start and preStop scripts wait on each other across pods; ordered start would deadlock a full restart.
+    const podManagementPolicy = PodManagementPolicy.PARALLEL;
+    const startupBudgetSeconds = Math.ceil(plan.failoverTimeoutMilliseconds / 1000) + 300;
+
+    this.redis = new StatefulPodSet(this, 'Redis', {
+      identity: redisIdentity,
+      annotations: { ...annotations, [BlueprintKeys.ROLE]: 'redis' },
+      podAnnotations,
+      replicas: plan.replicas,
+      quorum: plan.redisQuorum,
+      podManagementPolicy,
+      minReadySeconds: plan.minReadySeconds,
+      terminationGracePeriodSeconds: plan.terminationGracePeriodSeconds,
+      containers: [
+        {
+          name: 'redis',
+          image: plan.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: script('start-redis.sh'),
+          ports: [{ name: 'redis', containerPort: plan.redisPort, protocol: 'TCP' }],
+          env: sharedEnv,
+          resources: dataStoreResources(plan.cpuMillis, plan.memory),
+          securityContext,
+          volumeMounts: mounts('data'),
+          startupProbe: execProbe(script('probe-redis.sh', 'liveness'), {
+            periodSeconds: 5,
+            timeoutSeconds: 5,
+            failureThreshold: Math.ceil(startupBudgetSeconds / 5),
+          }),
+          livenessProbe: execProbe(script('probe-redis.sh', 'liveness'), { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 }),
+          readinessProbe: execProbe(script('probe-redis.sh', 'readiness'), { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 2 }),
+          lifecycle: { preStop: { exec: { command: script('prestop-redis.sh') } } },
+        },
+      ],
+      volumes: plan.persistentData
+        ? sharedVolumes
+        : [{ name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString(`${plan.memory.toMebibytes()}Mi`) } }, ...sharedVolumes],
+      volumeClaims: plan.persistentData ? [{ name: 'data', size: plan.storageSize, storageClassName: plan.storageClassName }] : [],
+      ...retention,
+      scheduling: plan.scheduling,
+      podUser: plan.podUser,
+      priorityClassName: plan.priorityClassName,
+      peerPorts: [{ name: 'redis', port: plan.redisPort }],
+    });
+
+    this.sentinel = new StatefulPodSet(this, 'Sentinel', {
+      identity: sentinelIdentity,
+      annotations: { ...annotations, [BlueprintKeys.ROLE]: 'sentinel' },
+      podAnnotations,
+      replicas: plan.sentinels,
+      quorum: plan.quorum,
+      podManagementPolicy,
+      minReadySeconds: plan.minReadySeconds,
+      terminationGracePeriodSeconds: plan.sentinelTerminationGracePeriodSeconds,
+      containers: [
+        {
+          name: 'sentinel',
+          image: plan.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: script('start-sentinel.sh'),
+          ports: [{ name: 'sentinel', containerPort: plan.sentinelPort, protocol: 'TCP' }],
+          env: sharedEnv,
+          resources: dataStoreResources(plan.sentinelCpuMillis, plan.sentinelMemory),
+          securityContext,
+          volumeMounts: mounts('sentinel-data'),
+          startupProbe: execProbe(script('probe-sentinel.sh', 'liveness'), { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 }),
+          livenessProbe: execProbe(script('probe-sentinel.sh', 'liveness'), { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 }),
+          readinessProbe: execProbe(script('probe-sentinel.sh', 'readiness'), { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 2 }),
+        },
+      ],
+      volumes: sharedVolumes,
+      volumeClaims: [{ name: 'sentinel-data', size: plan.sentinelStorageSize, storageClassName: plan.storageClassName }],
+      ...retention,
+      scheduling: plan.scheduling,
+      podUser: plan.podUser,
+      priorityClassName: plan.priorityClassName,
+      peerPorts: [{ name: 'sentinel', port: plan.sentinelPort }],
+    });
+
+    new k8s.KubeService(this, 'SentinelService', {
+      metadata: metadata(sentinelIdentity, this.sentinelServiceName, 'sentinel'),
+      spec: {
+        type: 'ClusterIP',
+        selector: this.sentinel.selector,
+        ports: [{ name: 'sentinel', port: plan.sentinelPort, targetPort: k8s.IntOrString.fromString('sentinel') }],
+      },
+    });
+
+    const redisPods = Peer.podsLabelled(this.redis.selector);
+    const sentinelPods = Peer.podsLabelled(this.sentinel.selector);
+    this.redisPolicy = new ComponentNetworkPolicy(this, 'RedisNetworkPolicy', {
+      metadata: metadata(redisIdentity, `${plan.name}-redis`, 'redis'),
+      podSelector: this.redis.selector,
+      ingress: [
+        { peer: redisPods, ports: [plan.redisPort] },
+        { peer: sentinelPods, ports: [plan.redisPort] },
+      ],
+      egress: [
+        { peer: redisPods, ports: [plan.redisPort] },
+        { peer: sentinelPods, ports: [plan.sentinelPort] },
+      ],
+    });
+    this.sentinelPolicy = new ComponentNetworkPolicy(this, 'SentinelNetworkPolicy', {
+      metadata: metadata(sentinelIdentity, `${plan.name}-sentinel`, 'sentinel'),
+      podSelector: this.sentinel.selector,
+      ingress: [
+        { peer: sentinelPods, ports: [plan.sentinelPort] },
+        { peer: redisPods, ports: [plan.sentinelPort] },
+      ],
+      egress: [
+        { peer: redisPods, ports: [plan.redisPort] },
+        { peer: sentinelPods, ports: [plan.sentinelPort] },
+      ],
+    });
+  }
+
+  /**
+   * Lets `peer` use the set: ask the sentinels for the master, and connect to Redis.
+   *
+   * @mutating
+   */
+  public allowFrom(peer: Peer): void {
+    this.redisPolicy.allowFrom(peer, [this.plan.redisPort]);
+    this.sentinelPolicy.allowFrom(peer, [this.plan.sentinelPort]);
+  }
+}

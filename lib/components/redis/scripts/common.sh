@@ -1,0 +1,74 @@
+# shellcheck shell=sh
+# Functions shared by the Redis and Sentinel scripts. Sourced, never run.
+# Every peer is addressed by its stable pod DNS name, never by an IP address: a pod that comes back with a new
+# address keeps its name, so nothing stays pointed at a dead address.
+
+log() {
+  printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${0##*/}" "$*" >&2
+}
+
+ordinal() {
+  printf '%s' "${POD_NAME##*-}"
+}
+
+redis_host() {
+  printf '%s-%s.%s.%s.svc.%s' "$REDIS_STATEFULSET" "$1" "$REDIS_SERVICE" "$POD_NAMESPACE" "$CLUSTER_DOMAIN"
+}
+
+sentinel_host() {
+  printf '%s-%s.%s.%s.svc.%s' "$SENTINEL_STATEFULSET" "$1" "$SENTINEL_SERVICE" "$POD_NAMESPACE" "$CLUSTER_DOMAIN"
+}
+
+# rcli HOST PORT COMMAND...: one command with a bounded wait, so an unreachable peer never hangs a script.
+rcli() {
+  rcli_host=$1
+  rcli_port=$2
+  shift 2
+  if [ -n "${REDIS_PASSWORD:-}" ]; then
+    REDISCLI_AUTH=$REDIS_PASSWORD timeout "${REDIS_CLI_TIMEOUT_SECONDS:-3}" redis-cli --no-auth-warning -h "$rcli_host" -p "$rcli_port" "$@"
+  else
+    timeout "${REDIS_CLI_TIMEOUT_SECONDS:-3}" redis-cli -h "$rcli_host" -p "$rcli_port" "$@"
+  fi
+}
+
+# info_field FIELD: reads FIELD from INFO output on stdin.
+info_field() {
+  tr -d '\r' | sed -n "s/^$1://p"
+}
+
+# The master that a majority of all sentinels name, or nothing (exit 1) when no majority agrees.
+consensus_master() {
+  consensus_votes=''
+  consensus_i=0
+  while [ "$consensus_i" -lt "$SENTINELS" ]; do
+    consensus_answer=$(rcli "$(sentinel_host "$consensus_i")" "$SENTINEL_PORT" SENTINEL get-master-addr-by-name "$MASTER_SET" 2>/dev/null | head -n 1 | tr -d '\r')
+    case "$consensus_answer" in
+      '' | ERR* | *' '*) ;;
+      *) consensus_votes="$consensus_votes$consensus_answer
+" ;;
+    esac
+    consensus_i=$((consensus_i + 1))
+  done
+  consensus_top=$(printf '%s' "$consensus_votes" | sed '/^$/d' | sort | uniq -c | sort -rn | head -n 1)
+  [ -n "$consensus_top" ] || return 1
+  read -r consensus_count consensus_host <<VOTES
+$consensus_top
+VOTES
+  [ "$consensus_count" -ge $((SENTINELS / 2 + 1)) ] || return 1
+  printf '%s' "$consensus_host"
+}
+
+# Asks the sentinels, one after another, to fail the master over. Exit status 0 once one accepted or a failover is
+# already under way, 2 when the sentinels have no replica to promote (-NOGOODSLAVE), 1 when no sentinel answered.
+request_failover() {
+  failover_i=0
+  while [ "$failover_i" -lt "$SENTINELS" ]; do
+    failover_reply=$(rcli "$(sentinel_host "$failover_i")" "$SENTINEL_PORT" SENTINEL FAILOVER "$MASTER_SET" 2>&1 || true)
+    case "$failover_reply" in
+      OK* | *INPROG*) return 0 ;;
+      *NOGOODSLAVE*) return 2 ;;
+    esac
+    failover_i=$((failover_i + 1))
+  done
+  return 1
+}

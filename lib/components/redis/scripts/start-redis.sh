@@ -1,0 +1,156 @@
+#!/bin/sh
+# Starts Redis in the role the sentinel majority gives this pod, so a restarted or empty node never comes back
+# as a second master and never becomes the source that wipes its replicas:
+# - the sentinels name another pod as master: start as its replica;
+# - the sentinels have never seen a replica or a failover (a new set): ordinal 0 starts as the first master;
+# - the sentinels name this pod (it restarted faster than down-after-milliseconds): while a replica is still
+#   replicating from the lost process, have the sentinels promote it and start as its replica; with no such
+#   replica, resume as master only with a non-empty data directory. An empty CACHE pod 0 starts empty after
+#   failover-timeout (every node lost its data: a full outage of a cache); an empty SYSTEM_OF_RECORD pod waits.
+set -eu
+# shellcheck source=common.sh
+. "$SCRIPTS_DIR/common.sh"
+
+SELF=$(redis_host "$(ordinal)")
+RUNTIME_CONFIG="$RUN_DIR/redis.conf"
+FAILOVER_TIMEOUT_SECONDS=$((FAILOVER_TIMEOUT_MILLISECONDS / 1000))
+
+data_present() {
+  [ -d "$DATA_DIR/appendonlydir" ] || [ -s "$DATA_DIR/dump.rdb" ]
+}
+
+# write_config PRIORITY [REPLICAOF_HOST]: the static configuration plus what only this pod knows.
+write_config() {
+  umask 077
+  {
+    printf 'include %s/redis.conf\n' "$CONFIG_DIR"
+    printf 'dir %s\n' "$DATA_DIR"
+    printf 'replica-announce-ip %s\n' "$SELF"
+    printf 'replica-announce-port %s\n' "$REDIS_PORT"
+    printf 'replica-priority %s\n' "$1"
+    if [ -n "${REDIS_PASSWORD:-}" ]; then
+      printf 'requirepass "%s"\nmasterauth "%s"\n' "$REDIS_PASSWORD" "$REDIS_PASSWORD"
+    fi
+    if [ $# -gt 1 ]; then
+      printf 'replicaof %s %s\n' "$2" "$REDIS_PORT"
+    fi
+  } >"$RUNTIME_CONFIG"
+}
+
+# A replica that starts without data must not be promoted before it has copied the master once: promoted empty, it
+# would wipe every other replica. It starts with priority 0 (never promoted) and gets its priority once synced.
+restore_priority_after_first_sync() {
+  while :; do
+    sleep 1
+    replication=$(rcli 127.0.0.1 "$REDIS_PORT" INFO replication 2>/dev/null) || continue
+    if [ "$(printf '%s' "$replication" | info_field master_link_status)" = up ] &&
+      [ "$(printf '%s' "$replication" | info_field master_sync_in_progress)" = 0 ]; then
+      rcli 127.0.0.1 "$REDIS_PORT" CONFIG SET replica-priority "$REPLICA_PRIORITY" >/dev/null && break
+    fi
+  done
+  log "first sync done; replica-priority $REPLICA_PRIORITY"
+}
+
+start_replica_of() {
+  if [ "$DATA_CLASS" = system-of-record ] && ! data_present; then
+    write_config 0 "$1"
+    restore_priority_after_first_sync &
+  else
+    write_config "$REPLICA_PRIORITY" "$1"
+  fi
+  log "starting as a replica of $1"
+  exec redis-server "$RUNTIME_CONFIG"
+}
+
+start_master() {
+  write_config "$REPLICA_PRIORITY"
+  log "starting as master: $1"
+  exec redis-server "$RUNTIME_CONFIG"
+}
+
+# sentinel_master_field FIELD: FIELD of SENTINEL MASTER from the first sentinel that answers.
+sentinel_master_field() {
+  i=0
+  while [ "$i" -lt "$SENTINELS" ]; do
+    if answer=$(rcli "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL MASTER "$MASTER_SET" 2>/dev/null) && [ -n "$answer" ]; then
+      printf '%s\n' "$answer" | tr -d '\r' | sed -n "/^$1\$/{n;p;q;}"
+      return 0
+    fi
+    i=$((i + 1))
+  done
+  return 1
+}
+
+new_set() {
+  [ "$(sentinel_master_field num-slaves)" = 0 ] && [ "$(sentinel_master_field config-epoch)" = 0 ]
+}
+
+# A peer still replicating from the lost process: it holds everything this pod acknowledged.
+live_replica_exists() {
+  i=0
+  while [ "$i" -lt "$REPLICAS" ]; do
+    if [ "$i" != "$(ordinal)" ]; then
+      replication=$(rcli "$(redis_host "$i")" "$REDIS_PORT" INFO replication 2>/dev/null || true)
+      if [ "$(printf '%s' "$replication" | info_field role)" = slave ] &&
+        [ "$(printf '%s' "$replication" | info_field master_repl_offset)" -gt 0 ] 2>/dev/null; then
+        return 0
+      fi
+    fi
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# Asks the sentinels to promote a replica; true once a sentinel majority names another master. It never asks again
+# once a failover is accepted or under way: a second request would demote the new master.
+hand_over() {
+  deadline=$(($(date +%s) + FAILOVER_TIMEOUT_SECONDS))
+  requested=''
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    master=$(consensus_master || true)
+    if [ -n "$master" ] && [ "$master" != "$SELF" ]; then
+      return 0
+    fi
+    if [ -z "$requested" ]; then
+      if request_failover; then
+        requested=yes
+      elif [ $? -eq 2 ]; then
+        log "sentinels found no replica to promote"
+        return 1
+      fi
+    fi
+    sleep 1
+  done
+  return 1
+}
+
+mkdir -p "$DATA_DIR" "$RUN_DIR"
+cache_bootstrap_after=''
+while :; do
+  if ! master=$(consensus_master); then
+    log "waiting for a majority of the $SENTINELS sentinels to name the master of $MASTER_SET"
+    sleep 2
+    continue
+  fi
+  if [ "$master" != "$SELF" ]; then
+    start_replica_of "$master"
+  fi
+  if new_set; then
+    start_master "a new set"
+  fi
+  if live_replica_exists && hand_over; then
+    continue
+  fi
+  if data_present; then
+    start_master "no replica holds newer data than this pod's data directory"
+  fi
+  if [ "$DATA_CLASS" = cache ] && [ "$(ordinal)" = 0 ]; then
+    now=$(date +%s)
+    cache_bootstrap_after=${cache_bootstrap_after:-$((now + FAILOVER_TIMEOUT_SECONDS))}
+    if [ "$now" -ge "$cache_bootstrap_after" ]; then
+      start_master "every node of the cache is empty"
+    fi
+  fi
+  log "the sentinels name this empty pod as master and no replica can take over; waiting"
+  sleep 2
+done

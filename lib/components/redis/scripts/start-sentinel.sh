@@ -1,0 +1,79 @@
+#!/bin/sh
+# Starts a sentinel from the state it persisted (the last master it knew, the replicas and sentinels, the epochs),
+# so that after a full outage the set comes back with the master the sentinels last agreed on. A sentinel
+# without state asks its peers, and only a brand-new set falls back to Redis pod 0.
+set -eu
+# shellcheck source=common.sh
+. "$SCRIPTS_DIR/common.sh"
+
+SELF=$(sentinel_host "$(ordinal)")
+STATE="$DATA_DIR/sentinel.conf"
+NEXT="$DATA_DIR/sentinel.conf.next"
+
+remembered_master() {
+  [ -s "$STATE" ] || return 1
+  sed -n "s/^sentinel monitor $MASTER_SET \([^ ]*\) .*/\1/p" "$STATE" | head -n 1
+}
+
+master_known_to_peers() {
+  i=0
+  while [ "$i" -lt "$SENTINELS" ]; do
+    if [ "$i" != "$(ordinal)" ]; then
+      answer=$(rcli "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL get-master-addr-by-name "$MASTER_SET" 2>/dev/null | head -n 1 | tr -d '\r')
+      case "$answer" in
+        '' | ERR* | *' '*) ;;
+        *)
+          printf '%s' "$answer"
+          return 0
+          ;;
+      esac
+    fi
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# Sentinel refuses to start when a host name in its configuration does not resolve, and a pod that is being
+# rescheduled has no DNS record; a peer that already failed over knows a master that resolves.
+resolvable() {
+  getent hosts "$1" >/dev/null 2>&1
+}
+
+mkdir -p "$DATA_DIR"
+master=$(remembered_master || true)
+until [ -n "$master" ] && resolvable "$master"; do
+  from_peers=$(master_known_to_peers || true)
+  if [ -n "$from_peers" ]; then
+    master=$from_peers
+  elif [ -z "$master" ]; then
+    master=$(redis_host 0)
+  fi
+  resolvable "$master" || {
+    log "waiting for $master to resolve"
+    sleep 2
+  }
+done
+
+umask 077
+{
+  cat "$CONFIG_DIR/sentinel.conf"
+  printf 'sentinel announce-ip %s\n' "$SELF"
+  printf 'sentinel announce-port %s\n' "$SENTINEL_PORT"
+  if [ -n "${REDIS_PASSWORD:-}" ]; then
+    printf 'requirepass "%s"\n' "$REDIS_PASSWORD"
+    printf 'sentinel sentinel-pass "%s"\n' "$REDIS_PASSWORD"
+  fi
+  printf 'dir %s\n' "$DATA_DIR"
+  grep -E '^sentinel (myid|current-epoch) ' "$STATE" 2>/dev/null || true
+  printf 'sentinel monitor %s %s %s %s\n' "$MASTER_SET" "$master" "$REDIS_PORT" "$QUORUM"
+  grep -E "^sentinel (config-epoch|leader-epoch|known-replica|known-sentinel) $MASTER_SET " "$STATE" 2>/dev/null || true
+  printf 'sentinel down-after-milliseconds %s %s\n' "$MASTER_SET" "$DOWN_AFTER_MILLISECONDS"
+  printf 'sentinel failover-timeout %s %s\n' "$MASTER_SET" "$FAILOVER_TIMEOUT_MILLISECONDS"
+  printf 'sentinel parallel-syncs %s %s\n' "$MASTER_SET" "$PARALLEL_SYNCS"
+  if [ -n "${REDIS_PASSWORD:-}" ]; then
+    printf 'sentinel auth-pass %s "%s"\n' "$MASTER_SET" "$REDIS_PASSWORD"
+  fi
+} >"$NEXT"
+mv "$NEXT" "$STATE"
+log "monitoring $MASTER_SET at $master"
+exec redis-sentinel "$STATE"

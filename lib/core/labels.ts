@@ -1,0 +1,46 @@
+/** Prefix of every label and annotation that stability-blueprints writes. */
+export const LABEL_PREFIX = 'stability-blueprints.io';
+
+/** Annotation and label keys read by the checks; components write them so any manifest can be judged. */
+export const BlueprintKeys = {
+  COMPONENT: `${LABEL_PREFIX}/component`,
+  ROLE: `${LABEL_PREFIX}/role`,
+  TIER: `${LABEL_PREFIX}/tier`,
+  SCENARIO: `${LABEL_PREFIX}/scenario`,
+  OWNER: `${LABEL_PREFIX}/owner`,
+  DATA_CLASS: `${LABEL_PREFIX}/data-class`,
+  QUORUM: `${LABEL_PREFIX}/quorum`,
+  SUPPRESS: `${LABEL_PREFIX}/suppress`,
+} as const;
+
+export const MANAGED_BY = 'stability-blueprints';
+
+/** What identifies one set of pods of one component instance. */
+export interface WorkloadIdentity {
+  /** `app.kubernetes.io/name`, the application, e.g. `redis`. */
+  readonly name: string;
+  /** `app.kubernetes.io/instance`, unique per component instance. */
+  readonly instance: string;
+  /** `app.kubernetes.io/component`, the role of these pods in the instance, e.g. `sentinel`. */
+  readonly component: string;
+  /** `app.kubernetes.io/part-of`, the business scenario. */
+  readonly partOf: string;
+}
+
+/** The labels that select the pods of one workload; stable for the life of the workload (StatefulSet selectors are immutable). */
+export function selectorLabels(identity: WorkloadIdentity): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': identity.name,
+    'app.kubernetes.io/instance': identity.instance,
+    'app.kubernetes.io/component': identity.component,
+  };
+}
+
+/** Every standard label, for every object of a workload. */
+export function standardLabels(identity: WorkloadIdentity): Record<string, string> {
+  return {
+    ...selectorLabels(identity),
+    'app.kubernetes.io/part-of': identity.partOf,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  };
+}

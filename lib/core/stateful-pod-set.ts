@@ -1,0 +1,138 @@
+import { Size } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { maxUnavailableForQuorum } from './disruption-budget';
+import { BlueprintKeys, selectorLabels, standardLabels, WorkloadIdentity } from './labels';
+import { podScheduling, SchedulingPlan } from './scheduling';
+import { PodUser, restrictedPodSecurityContext } from './security';
+
+export enum PodManagementPolicy {
+  ORDERED_READY = 'OrderedReady',
+  PARALLEL = 'Parallel',
+}
+
+export enum PvcRetention {
+  /** Keep the claim and its data; the safe choice for anything that is not a disposable cache. */
+  RETAIN = 'Retain',
+  DELETE = 'Delete',
+}
+
+export interface VolumeClaim {
+  readonly name: string;
+  readonly size: Size;
+  /** @default - the cluster's default storage class */
+  readonly storageClassName?: string;
+}
+
+export interface ServicePortSpec {
+  readonly name: string;
+  readonly port: number;
+}
+
+export interface StatefulPodSetProps {
+  readonly identity: WorkloadIdentity;
+  /** The blueprint annotations of every object of the set. */
+  readonly annotations: Record<string, string>;
+  /** Annotations of the pod template only, e.g. a hash of the configuration so a change rolls the pods. */
+  readonly podAnnotations: Record<string, string>;
+  readonly replicas: number;
+  /** Pods that must stay up for the set to keep serving and deciding; the PDB never lets it drop below. */
+  readonly quorum: number;
+  readonly podManagementPolicy: PodManagementPolicy;
+  readonly minReadySeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  readonly containers: k8s.Container[];
+  readonly volumes: k8s.Volume[];
+  readonly volumeClaims: VolumeClaim[];
+  readonly pvcRetentionWhenDeleted: PvcRetention;
+  readonly pvcRetentionWhenScaled: PvcRetention;
+  readonly scheduling: SchedulingPlan;
+  readonly podUser: PodUser;
+  readonly priorityClassName: string;
+  /** The ports peers reach each other on through the headless Service. */
+  readonly peerPorts: ServicePortSpec[];
+}
+
+/**
+ * A StatefulSet with its headless Service and PodDisruptionBudget: the shape every stateful component shares.
+ *
+ * Pods get stable DNS names (`<pod>.<headless service>.<namespace>.svc.<cluster domain>`) that resolve before
+ * the pods are ready, because peers must find each other to become ready.
+ */
+export class StatefulPodSet extends Construct {
+  public readonly name: string;
+  public readonly headlessServiceName: string;
+  public readonly selector: Record<string, string>;
+  public readonly statefulSet: k8s.KubeStatefulSet;
+  public readonly headlessService: k8s.KubeService;
+  public readonly disruptionBudget: k8s.KubePodDisruptionBudget;
+
+  constructor(scope: Construct, id: string, props: StatefulPodSetProps) {
+    super(scope, id);
+    const { identity } = props;
+    this.name = `${identity.instance}-${identity.component}`;
+    this.headlessServiceName = `${this.name}-headless`;
+    this.selector = selectorLabels(identity);
+    const labels = standardLabels(identity);
+    const metadata = (name: string) => ({ name, labels, annotations: props.annotations });
+
+    this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
+      metadata: metadata(this.headlessServiceName),
+      spec: {
+        clusterIp: 'None',
+        publishNotReadyAddresses: true,
+        selector: this.selector,
+        ports: props.peerPorts.map((port) => ({ name: port.name, port: port.port, targetPort: k8s.IntOrString.fromString(port.name) })),
+      },
+    });
+
+    const scheduling = podScheduling(props.scheduling, this.selector);
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
+      metadata: metadata(this.name),
+      spec: {
+        serviceName: this.headlessServiceName,
+        replicas: props.replicas,
+        selector: { matchLabels: this.selector },
+        podManagementPolicy: props.podManagementPolicy,
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+        minReadySeconds: props.minReadySeconds,
+        revisionHistoryLimit: 10,
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: props.pvcRetentionWhenDeleted, whenScaled: props.pvcRetentionWhenScaled },
+        volumeClaimTemplates: props.volumeClaims.map((claim) => ({
+          metadata: { name: claim.name, labels, annotations: props.annotations },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: claim.storageClassName,
+            resources: { requests: { storage: k8s.Quantity.fromString(`${claim.size.toMebibytes()}Mi`) } },
+          },
+        })),
+        template: {
+          metadata: { labels, annotations: { ...props.annotations, ...props.podAnnotations } },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            priorityClassName: props.priorityClassName,
+            terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
+            securityContext: restrictedPodSecurityContext(props.podUser),
+            topologySpreadConstraints: scheduling.topologySpreadConstraints,
+            affinity: scheduling.affinity,
+            containers: props.containers,
+            volumes: props.volumes,
+          },
+        },
+      },
+    });
+
+    this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: {
+        ...metadata(this.name),
+        annotations: { ...props.annotations, [BlueprintKeys.QUORUM]: String(props.quorum) },
+      },
+      spec: {
+        selector: { matchLabels: this.selector },
+        maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailableForQuorum(props.replicas, props.quorum)),
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
+    });
+  }
+}

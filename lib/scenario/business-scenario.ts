@@ -1,0 +1,150 @@
+import { App, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { BlueprintError } from '../errors';
+import { isDnsLabel, isDnsSubdomain } from '../core/dns';
+import { BlueprintKeys, MANAGED_BY, standardLabels } from '../core/labels';
+import { Peer } from '../core/peer';
+import { ALL_TIERS, Tier, tierProfile } from '../core/tier';
+
+export interface BusinessScenarioProps {
+  /**
+   * The team that owns the scenario and is paged for it; written to every object.
+   */
+  readonly owner: string;
+
+  /**
+   * The tier whose profile sets the defaults of every component in the scenario.
+   *
+   * @default Tier.STANDARD
+   */
+  readonly tier?: Tier;
+
+  /**
+   * The namespace of every object in the scenario.
+   *
+   * @default - no namespace: the objects go where they are applied
+   */
+  readonly namespace?: string;
+
+  /**
+   * How many zones the cluster's nodes span. CRITICAL components use it as `minDomains` of their zone spread.
+   *
+   * @default 3
+   */
+  readonly zones?: number;
+
+  /**
+   * The cluster's DNS domain, used in the stable host names that peers announce.
+   *
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+
+  /**
+   * Emit the tier PriorityClass objects (once per app), so pods are never rejected at admission for a missing class.
+   * Turn off on clusters that define these classes themselves.
+   *
+   * @default true
+   */
+  readonly emitPriorityClasses?: boolean;
+
+  /**
+   * The Prometheus pods allowed to scrape metrics ports.
+   *
+   * @default - pods labelled `app.kubernetes.io/name: prometheus` in any namespace
+   */
+  readonly monitoring?: Peer;
+}
+
+const PRIORITY_CLASSES_CHART_ID = 'stability-blueprints-priority-classes';
+
+/**
+ * A business scenario (checkout, flash sale, payments, ...): a cdk8s Chart that carries the tier, zones and owner
+ * its components take their defaults from.
+ */
+export class BusinessScenario extends Chart {
+  /** The scenario that contains `construct`; throws when there is none. */
+  public static of(construct: Construct): BusinessScenario {
+    const scenario = construct.node.scopes.reverse().find((scope): scope is BusinessScenario => scope instanceof BusinessScenario);
+    if (!scenario) {
+      throw new BlueprintError(construct.node.path, 'scope', construct.node.path, 'define the construct inside a BusinessScenario');
+    }
+    return scenario;
+  }
+
+  public readonly scenarioName: string;
+  public readonly owner: string;
+  public readonly tier: Tier;
+  public readonly zones: number;
+  public readonly clusterDomain: string;
+  public readonly monitoring: Peer;
+
+  constructor(scope: Construct, id: string, props: BusinessScenarioProps) {
+    super(scope, id, { namespace: props.namespace });
+    this.scenarioName = id;
+    this.owner = props.owner;
+    this.tier = props.tier ?? Tier.STANDARD;
+    this.zones = props.zones ?? 3;
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.monitoring = props.monitoring ?? Peer.podsLabelled({ 'app.kubernetes.io/name': 'prometheus' }, { namespaceLabels: {} });
+    this.validate(props);
+    if (props.emitPriorityClasses ?? true) {
+      ensurePriorityClasses(this.node.root);
+    }
+  }
+
+  /** The annotations every object of a component in this scenario carries. */
+  public annotationsFor(component: string): Record<string, string> {
+    return {
+      [BlueprintKeys.COMPONENT]: component,
+      [BlueprintKeys.TIER]: this.tier,
+      [BlueprintKeys.SCENARIO]: this.scenarioName,
+      [BlueprintKeys.OWNER]: this.owner,
+    };
+  }
+
+  private validate(props: BusinessScenarioProps): void {
+    const path = this.node.path;
+    if (!isDnsLabel(this.scenarioName)) {
+      throw new BlueprintError(path, 'id', this.scenarioName, 'a scenario id is a label value: lower-case letters, digits and "-", at most 63');
+    }
+    if (this.owner.trim() === '' || this.owner.length > 63) {
+      throw new BlueprintError(path, 'owner', this.owner, 'name the owning team in 1 to 63 characters');
+    }
+    if (props.namespace !== undefined && !isDnsLabel(props.namespace)) {
+      throw new BlueprintError(path, 'namespace', props.namespace, 'a namespace is a DNS label: lower-case letters, digits and "-", at most 63');
+    }
+    if (!Number.isInteger(this.zones) || this.zones < 1) {
+      throw new BlueprintError(path, 'zones', this.zones, 'a whole number of at least 1');
+    }
+    if (this.tier === Tier.CRITICAL && this.zones < 3) {
+      throw new BlueprintError(path, 'zones', this.zones, 'a CRITICAL scenario spans at least 3 zones, so that losing one zone leaves a majority');
+    }
+    if (!isDnsSubdomain(this.clusterDomain)) {
+      throw new BlueprintError(path, 'clusterDomain', this.clusterDomain, 'a DNS subdomain such as "cluster.local"');
+    }
+  }
+}
+
+/** The tier classes are cluster-scoped, so they live in one chart of their own per app, whatever the number of scenarios. */
+function ensurePriorityClasses(root: Construct): void {
+  if (!(root instanceof App) || root.node.tryFindChild(PRIORITY_CLASSES_CHART_ID)) {
+    return;
+  }
+  const chart = new Chart(root, PRIORITY_CLASSES_CHART_ID);
+  for (const tier of ALL_TIERS) {
+    const profile = tierProfile(tier);
+    new k8s.KubePriorityClass(chart, tier, {
+      metadata: {
+        name: profile.priorityClassName,
+        labels: standardLabels({ name: MANAGED_BY, instance: tier, component: 'priority-class', partOf: MANAGED_BY }),
+        annotations: { [BlueprintKeys.TIER]: tier },
+      },
+      value: profile.priorityValue,
+      globalDefault: false,
+      preemptionPolicy: 'PreemptLowerPriority',
+      description: `stability-blueprints ${tier} tier`,
+    });
+  }
+}
