@@ -58,15 +58,24 @@ export interface BusinessScenarioProps {
 }
 
 const PRIORITY_CLASSES_CHART_ID = 'stability-blueprints-priority-classes';
+const SCENARIO_MARKER = Symbol.for('stability-blueprints.BusinessScenario');
 
 /**
  * A business scenario (checkout, flash sale, payments, ...): a cdk8s Chart that carries the tier, zones and owner
  * its components take their defaults from.
  */
 export class BusinessScenario extends Chart {
+  /**
+   * True for a BusinessScenario, also one from another copy of this library. Not `instanceof`: cdk8s makes every
+   * Chart an instance of every Chart subclass.
+   */
+  public static isBusinessScenario(construct: unknown): construct is BusinessScenario {
+    return typeof construct === 'object' && construct !== null && SCENARIO_MARKER in construct;
+  }
+
   /** The scenario that contains `construct`; throws when there is none. */
   public static of(construct: Construct): BusinessScenario {
-    const scenario = construct.node.scopes.reverse().find((scope): scope is BusinessScenario => scope instanceof BusinessScenario);
+    const scenario = construct.node.scopes.reverse().find(BusinessScenario.isBusinessScenario);
     if (!scenario) {
       throw new BlueprintError(construct.node.path, 'scope', construct.node.path, 'define the construct inside a BusinessScenario');
     }
@@ -82,6 +91,7 @@ export class BusinessScenario extends Chart {
 
   constructor(scope: Construct, id: string, props: BusinessScenarioProps) {
     super(scope, id, { namespace: props.namespace });
+    Object.defineProperty(this, SCENARIO_MARKER, { value: true });
     this.scenarioName = id;
     this.owner = props.owner;
     this.tier = props.tier ?? Tier.STANDARD;

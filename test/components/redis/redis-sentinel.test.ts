@@ -1,0 +1,321 @@
+import { Size, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { AppendFsync, DataClass, EvictionPolicy, Peer, RedisSentinel, RedisSentinelProps, Tier } from '../../../lib';
+import { findObject, Manifest, testScenario } from '../../support/scenario';
+
+function synthRedis(props: RedisSentinelProps = {}, tier = Tier.CRITICAL): Manifest[] {
+  const scenario = testScenario({ tier });
+  new RedisSentinel(scenario, 'sessions', props);
+  return Testing.synth(scenario);
+}
+
+function redisConf(manifests: Manifest[]): string[] {
+  return findObject(manifests, 'ConfigMap', 'sessions-redis-config').data['redis.conf'].split('\n');
+}
+
+function container(manifests: Manifest[], statefulSet: string): any {
+  return findObject(manifests, 'StatefulSet', statefulSet).spec.template.spec.containers[0];
+}
+
+function env(manifests: Manifest[], statefulSet: string): Record<string, unknown> {
+  return Object.fromEntries(container(manifests, statefulSet).env.map((variable: any) => [variable.name, variable.value ?? variable.valueFrom]));
+}
+
+describe('RedisSentinel', () => {
+  test('defaults: a SYSTEM_OF_RECORD set in the CRITICAL tier', () => {
+    expect(synthRedis()).toMatchSnapshot();
+  });
+
+  test('defaults: a CACHE set', () => {
+    expect(synthRedis({ dataClass: DataClass.CACHE })).toMatchSnapshot();
+  });
+
+  test('emits the objects of a set: two StatefulSets with headless Services and PDBs, a sentinel Service, config, policies', () => {
+    // WHEN
+    const manifests = synthRedis();
+
+    // THEN
+    expect(manifests.map((manifest) => `${manifest.kind}/${manifest.metadata.name}`)).toEqual([
+      'ConfigMap/sessions-redis-config',
+      'ConfigMap/sessions-redis-scripts',
+      'Service/sessions-redis-headless',
+      'StatefulSet/sessions-redis',
+      'PodDisruptionBudget/sessions-redis',
+      'Service/sessions-sentinel-headless',
+      'StatefulSet/sessions-sentinel',
+      'PodDisruptionBudget/sessions-sentinel',
+      'Service/sessions-sentinel',
+      'NetworkPolicy/sessions-redis',
+      'NetworkPolicy/sessions-sentinel',
+    ]);
+    for (const manifest of manifests) {
+      expect(manifest.metadata).toEqual(
+        expect.objectContaining({
+          namespace: 'shop',
+          labels: expect.objectContaining({
+            'app.kubernetes.io/name': 'redis',
+            'app.kubernetes.io/instance': 'sessions',
+            'app.kubernetes.io/part-of': 'shop',
+            'app.kubernetes.io/managed-by': 'stability-blueprints',
+          }),
+          annotations: expect.objectContaining({
+            'stability-blueprints.io/component': 'redis-sentinel',
+            'stability-blueprints.io/tier': 'critical',
+            'stability-blueprints.io/scenario': 'shop',
+            'stability-blueprints.io/owner': 'team-checkout',
+            'stability-blueprints.io/data-class': 'system-of-record',
+          }),
+        }),
+      );
+    }
+  });
+
+  test('clients reach the set only through the sentinels: no load-balanced Service over Redis pods', () => {
+    // WHEN
+    const services = synthRedis().filter((manifest) => manifest.kind === 'Service');
+
+    // THEN
+    const clientServices = services.filter((service) => service.spec.clusterIP !== 'None');
+    expect(clientServices.map((service) => [service.metadata.name, service.spec.selector['app.kubernetes.io/component']])).toEqual([
+      ['sessions-sentinel', 'sentinel'],
+    ]);
+  });
+
+  test('SYSTEM_OF_RECORD: AOF fsynced every second, one replica confirms each write, no eviction, data on retained volumes', () => {
+    // WHEN
+    const manifests = synthRedis();
+
+    // THEN
+    expect(redisConf(manifests)).toEqual(
+      expect.arrayContaining([
+        'appendonly yes',
+        'appendfsync everysec',
+        'min-replicas-to-write 1',
+        'min-replicas-max-lag 4',
+        'maxmemory-policy noeviction',
+      ]),
+    );
+    const statefulSet = findObject(manifests, 'StatefulSet', 'sessions-redis');
+    expect(statefulSet.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(statefulSet.spec.volumeClaimTemplates.map((claim: any) => [claim.metadata.name, claim.spec.resources.requests.storage])).toEqual([
+      ['data', '4096Mi'],
+    ]);
+  });
+
+  test('SYSTEM_OF_RECORD with AppendFsync.ALWAYS fsyncs every write', () => {
+    expect(redisConf(synthRedis({ appendFsync: AppendFsync.ALWAYS }))).toContain('appendfsync always');
+  });
+
+  test('CACHE: no persistence, LRU eviction, no replica confirmation, data on an emptyDir', () => {
+    // WHEN
+    const manifests = synthRedis({ dataClass: DataClass.CACHE });
+
+    // THEN
+    const conf = redisConf(manifests);
+    expect(conf).toEqual(expect.arrayContaining(['appendonly no', 'save ""', 'maxmemory-policy allkeys-lru', 'min-replicas-to-write 0']));
+    const statefulSet = findObject(manifests, 'StatefulSet', 'sessions-redis');
+    expect(statefulSet.spec.volumeClaimTemplates).toEqual([]);
+    expect(statefulSet.spec.template.spec.volumes[0]).toEqual({ name: 'data', emptyDir: { sizeLimit: '1024Mi' } });
+  });
+
+  test('the isolated master stops taking writes before the sentinels start a failover', () => {
+    // WHEN
+    const manifests = synthRedis({ downAfterMilliseconds: 8000 });
+
+    // THEN
+    expect(redisConf(manifests)).toContain('min-replicas-max-lag 7');
+    expect(env(manifests, 'sessions-redis').DOWN_AFTER_MILLISECONDS).toBe('8000');
+  });
+
+  test('maxmemory is written in bytes: half the memory request, the rest for replica buffers and fork copy-on-write', () => {
+    // WHEN
+    const conf = redisConf(synthRedis({ memory: Size.gibibytes(2) }));
+
+    // THEN
+    expect(conf).toContain(`maxmemory ${1024 * 1024 * 1024}`);
+    expect(conf).toContain('client-output-buffer-limit replica 204mb 102mb 60');
+  });
+
+  test('an explicit maxmemory is honoured', () => {
+    expect(redisConf(synthRedis({ memory: Size.gibibytes(2), maxmemory: Size.mebibytes(1536) }))).toContain(`maxmemory ${1536 * 1024 * 1024}`);
+  });
+
+  test('memory limit equals the request and there is no CPU limit', () => {
+    expect(container(synthRedis({ memory: Size.gibibytes(2), cpuMillis: 750 }), 'sessions-redis').resources).toEqual({
+      requests: { cpu: '750m', memory: '2048Mi' },
+      limits: { memory: '2048Mi' },
+    });
+  });
+
+  test('sentinels announce stable host names and keep their state on a retained volume', () => {
+    // WHEN
+    const manifests = synthRedis();
+
+    // THEN
+    const sentinelConf = findObject(manifests, 'ConfigMap', 'sessions-redis-config').data['sentinel.conf'];
+    expect(sentinelConf).toContain('sentinel resolve-hostnames yes\nsentinel announce-hostnames yes\n');
+    const sentinels = findObject(manifests, 'StatefulSet', 'sessions-sentinel');
+    expect(sentinels.spec.replicas).toBe(3);
+    expect(sentinels.spec.volumeClaimTemplates.map((claim: any) => [claim.metadata.name, claim.spec.resources.requests.storage])).toEqual([
+      ['sentinel-data', '256Mi'],
+    ]);
+    expect(sentinels.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(container(manifests, 'sessions-sentinel').volumeMounts).toContainEqual({ name: 'sentinel-data', mountPath: '/data' });
+  });
+
+  test('the scripts compute every peer name from the stable DNS names, with the scenario cluster domain', () => {
+    // WHEN
+    const scenario = testScenario({ clusterDomain: 'prod.example' });
+    new RedisSentinel(scenario, 'sessions', {});
+    const manifests = Testing.synth(scenario);
+
+    // THEN
+    expect(env(manifests, 'sessions-redis')).toEqual(
+      expect.objectContaining({
+        REDIS_STATEFULSET: 'sessions-redis',
+        REDIS_SERVICE: 'sessions-redis-headless',
+        SENTINEL_STATEFULSET: 'sessions-sentinel',
+        SENTINEL_SERVICE: 'sessions-sentinel-headless',
+        CLUSTER_DOMAIN: 'prod.example',
+        POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
+        POD_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
+      }),
+    );
+    const scripts = findObject(manifests, 'ConfigMap', 'sessions-redis-scripts').data;
+    expect(scripts['start-redis.sh']).toContain('printf \'replica-announce-ip %s\\n\' "$SELF"');
+    expect(scripts['start-sentinel.sh']).toContain('printf \'sentinel announce-ip %s\\n\' "$SELF"');
+  });
+
+  test('the password comes from the named Secret and never appears in a manifest', () => {
+    // WHEN
+    const manifests = synthRedis({ passwordSecretName: 'sessions-credentials', passwordSecretKey: 'redis' });
+
+    // THEN
+    for (const statefulSet of ['sessions-redis', 'sessions-sentinel']) {
+      expect(env(manifests, statefulSet).REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'sessions-credentials', key: 'redis', optional: false } });
+    }
+    expect(manifests.filter((manifest) => manifest.kind === 'Secret')).toEqual([]);
+  });
+
+  test('without password authentication no Secret is referenced', () => {
+    expect(env(synthRedis({ passwordAuthentication: false }), 'sessions-redis').REDIS_PASSWORD).toBeUndefined();
+  });
+
+  test('the master hands over in preStop, within a grace period that covers the handover and the shutdown', () => {
+    // WHEN
+    const manifests = synthRedis({ handoverTimeoutSeconds: 20, shutdownTimeoutSeconds: 8 });
+
+    // THEN
+    const redis = container(manifests, 'sessions-redis');
+    expect(redis.lifecycle).toEqual({ preStop: { exec: { command: ['sh', '/scripts/prestop-redis.sh'] } } });
+    expect(findObject(manifests, 'StatefulSet', 'sessions-redis').spec.template.spec.terminationGracePeriodSeconds).toBe(33);
+    expect(redisConf(manifests)).toContain('shutdown-timeout 8');
+  });
+
+  test('liveness and readiness run different checks: readiness requires a synced replication link', () => {
+    // WHEN
+    const redis = container(synthRedis(), 'sessions-redis');
+
+    // THEN
+    expect(redis.livenessProbe.exec.command).toEqual(['sh', '/scripts/probe-redis.sh', 'liveness']);
+    expect(redis.readinessProbe.exec.command).toEqual(['sh', '/scripts/probe-redis.sh', 'readiness']);
+    expect(redis.startupProbe.periodSeconds * redis.startupProbe.failureThreshold).toBeGreaterThanOrEqual(30 + 300);
+  });
+
+  test('the PDBs keep a sentinel quorum and a majority of Redis pods that can still take writes', () => {
+    // WHEN
+    const manifests = synthRedis({ replicas: 5, sentinels: 5, quorum: 4, minReplicasToWrite: 2 });
+
+    // THEN
+    expect(findObject(manifests, 'PodDisruptionBudget', 'sessions-redis').spec.maxUnavailable).toBe(2);
+    expect(findObject(manifests, 'PodDisruptionBudget', 'sessions-sentinel').spec.maxUnavailable).toBe(1);
+  });
+
+  test('CRITICAL: hard zone spread over the scenario zones and required host anti-affinity, at the critical priority', () => {
+    // WHEN
+    const scenario = testScenario({ zones: 4 });
+    new RedisSentinel(scenario, 'sessions');
+    const pod = findObject(Testing.synth(scenario), 'StatefulSet', 'sessions-redis').spec.template.spec;
+
+    // THEN
+    expect(pod.priorityClassName).toBe('stability-blueprints-critical');
+    expect(pod.topologySpreadConstraints[0]).toEqual(expect.objectContaining({ whenUnsatisfiable: 'DoNotSchedule', minDomains: 4, maxSkew: 1 }));
+    expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+  });
+
+  test('STANDARD: soft spread, preferred anti-affinity and slower failure detection', () => {
+    // WHEN
+    const manifests = synthRedis({}, Tier.STANDARD);
+
+    // THEN
+    const pod = findObject(manifests, 'StatefulSet', 'sessions-redis').spec.template.spec;
+    expect(pod.priorityClassName).toBe('stability-blueprints-standard');
+    expect(pod.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+    expect(env(manifests, 'sessions-redis').DOWN_AFTER_MILLISECONDS).toBe('10000');
+  });
+
+  test('every tier knob can be overridden per component', () => {
+    // WHEN
+    const manifests = synthRedis(
+      {
+        tier: Tier.HIGH,
+        replicas: 4,
+        priorityClassName: 'platform-databases',
+        requiredHostAntiAffinity: true,
+        downAfterMilliseconds: 3000,
+        failoverTimeoutMilliseconds: 20000,
+        evictionPolicy: EvictionPolicy.NO_EVICTION,
+      },
+      Tier.STANDARD,
+    );
+
+    // THEN
+    const statefulSet = findObject(manifests, 'StatefulSet', 'sessions-redis');
+    expect(statefulSet.spec.replicas).toBe(4);
+    expect(statefulSet.spec.template.spec.priorityClassName).toBe('platform-databases');
+    expect(statefulSet.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+    expect(statefulSet.metadata.annotations['stability-blueprints.io/tier']).toBe('high');
+    expect(env(manifests, 'sessions-redis')).toEqual(
+      expect.objectContaining({ DOWN_AFTER_MILLISECONDS: '3000', FAILOVER_TIMEOUT_MILLISECONDS: '20000' }),
+    );
+  });
+
+  test('allowFrom admits a workload on the Redis and Sentinel ports, and nobody else', () => {
+    // GIVEN
+    const scenario = testScenario();
+    const redis = new RedisSentinel(scenario, 'sessions');
+    const cart = new kplus.Deployment(scenario, 'cart', { containers: [{ image: 'cart:1.0.0', portNumber: 8080 }] });
+
+    // WHEN
+    redis.allowFrom(Peer.workload(cart));
+    const manifests = Testing.synth(scenario);
+
+    // THEN
+    const cartPeer = {
+      podSelector: { matchLabels: cart.matchLabels },
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } },
+    };
+    const redisPolicy = findObject(manifests, 'NetworkPolicy', 'sessions-redis');
+    expect(redisPolicy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(redisPolicy.spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: redis.redis.selector } }], ports: [{ protocol: 'TCP', port: 6379 }] },
+      { from: [{ podSelector: { matchLabels: redis.sentinel.selector } }], ports: [{ protocol: 'TCP', port: 6379 }] },
+      { from: [cartPeer], ports: [{ protocol: 'TCP', port: 6379 }] },
+    ]);
+    const sentinelPolicy = findObject(manifests, 'NetworkPolicy', 'sessions-sentinel');
+    expect(sentinelPolicy.spec.ingress).toContainEqual({ from: [cartPeer], ports: [{ protocol: 'TCP', port: 26379 }] });
+  });
+
+  test('the configuration hash on the pods changes with the configuration, so a change rolls the pods', () => {
+    // WHEN
+    const hash = (props: RedisSentinelProps) =>
+      findObject(synthRedis(props), 'StatefulSet', 'sessions-redis').spec.template.metadata.annotations[
+        'stability-blueprints.io/component-config-hash'
+      ];
+
+    // THEN
+    expect(hash({})).toEqual(hash({}));
+    expect(hash({})).not.toEqual(hash({ appendFsync: AppendFsync.ALWAYS }));
+  });
+});

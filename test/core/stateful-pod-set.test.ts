@@ -1,0 +1,119 @@
+import { Size, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
+import { DEFAULT_POD_USER, PodManagementPolicy, PvcRetention, StatefulPodSet, StatefulPodSetProps, ZoneSpread } from '../../lib';
+import { findObject, Manifest } from '../support/scenario';
+
+function synthPodSet(overrides: Partial<StatefulPodSetProps> = {}): Manifest[] {
+  const chart = new Chart(Testing.app(), 'test');
+  new StatefulPodSet(chart, 'Db', {
+    identity: { name: 'db', instance: 'orders', component: 'server', partOf: 'shop' },
+    annotations: { 'stability-blueprints.io/component': 'db' },
+    podAnnotations: { 'stability-blueprints.io/config-hash': 'abc' },
+    replicas: 5,
+    quorum: 3,
+    podManagementPolicy: PodManagementPolicy.PARALLEL,
+    minReadySeconds: 10,
+    terminationGracePeriodSeconds: 60,
+    containers: [{ name: 'db', image: 'db:1.0.0', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+    volumes: [],
+    volumeClaims: [{ name: 'data', size: Size.gibibytes(8), storageClassName: 'zonal-wffc' }],
+    pvcRetentionWhenDeleted: PvcRetention.RETAIN,
+    pvcRetentionWhenScaled: PvcRetention.RETAIN,
+    scheduling: { zoneSpread: ZoneSpread.HARD, minDomains: 3, requiredHostAntiAffinity: true },
+    podUser: DEFAULT_POD_USER,
+    priorityClassName: 'stability-blueprints-critical',
+    peerPorts: [{ name: 'db', port: 5000 }],
+    ...overrides,
+  });
+  return Testing.synth(chart);
+}
+
+describe('StatefulPodSet', () => {
+  test('emits a StatefulSet with volume claim templates and retained claims', () => {
+    // WHEN
+    const statefulSet = findObject(synthPodSet(), 'StatefulSet', 'orders-server');
+
+    // THEN
+    expect(statefulSet.spec.serviceName).toBe('orders-server-headless');
+    expect(statefulSet.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(statefulSet.spec.podManagementPolicy).toBe('Parallel');
+    expect(statefulSet.spec.minReadySeconds).toBe(10);
+    expect(statefulSet.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+    expect(statefulSet.spec.volumeClaimTemplates).toEqual([
+      expect.objectContaining({
+        metadata: expect.objectContaining({ name: 'data' }),
+        spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'zonal-wffc', resources: { requests: { storage: '8192Mi' } } },
+      }),
+    ]);
+    expect(statefulSet.spec.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'db',
+      'app.kubernetes.io/instance': 'orders',
+      'app.kubernetes.io/component': 'server',
+    });
+  });
+
+  test('the pod template runs restricted, without a service account token, at the given priority', () => {
+    // WHEN
+    const pod = findObject(synthPodSet(), 'StatefulSet', 'orders-server').spec.template;
+
+    // THEN
+    expect(pod.metadata.annotations['stability-blueprints.io/config-hash']).toBe('abc');
+    expect(pod.spec.automountServiceAccountToken).toBe(false);
+    expect(pod.spec.priorityClassName).toBe('stability-blueprints-critical');
+    expect(pod.spec.terminationGracePeriodSeconds).toBe(60);
+    expect(pod.spec.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+      fsGroupChangePolicy: 'OnRootMismatch',
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  test('the headless Service publishes pods before they are ready, so peers find each other while starting', () => {
+    // WHEN
+    const service = findObject(synthPodSet(), 'Service', 'orders-server-headless');
+
+    // THEN
+    expect(service.spec).toEqual({
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: { 'app.kubernetes.io/name': 'db', 'app.kubernetes.io/instance': 'orders', 'app.kubernetes.io/component': 'server' },
+      ports: [{ name: 'db', port: 5000, targetPort: 'db' }],
+    });
+  });
+
+  test.each([
+    [3, 2, 1],
+    [5, 3, 2],
+    [5, 4, 1],
+  ])('with %i pods and a quorum of %i, the PDB lets %i go at once and never blocks on unhealthy pods', (replicas, quorum, maxUnavailable) => {
+    // WHEN
+    const budget = findObject(synthPodSet({ replicas, quorum }), 'PodDisruptionBudget', 'orders-server');
+
+    // THEN
+    expect(budget.metadata.annotations).toEqual(expect.objectContaining({ 'stability-blueprints.io/quorum': String(quorum) }));
+    expect(budget.spec).toEqual({
+      maxUnavailable,
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'db', 'app.kubernetes.io/instance': 'orders', 'app.kubernetes.io/component': 'server' } },
+    });
+  });
+
+  test('every object carries the standard labels', () => {
+    // WHEN
+    const manifests = synthPodSet();
+
+    // THEN
+    for (const manifest of manifests) {
+      expect(manifest.metadata.labels).toEqual({
+        'app.kubernetes.io/name': 'db',
+        'app.kubernetes.io/instance': 'orders',
+        'app.kubernetes.io/component': 'server',
+        'app.kubernetes.io/part-of': 'shop',
+        'app.kubernetes.io/managed-by': 'stability-blueprints',
+      });
+    }
+  });
+});
