@@ -16,6 +16,10 @@ export interface ComponentNetworkPolicyProps {
   readonly ingress: NetworkRule[];
   /** Connections the pods open, besides DNS. */
   readonly egress: NetworkRule[];
+  /** Ports Prometheus scrapes; `monitoring` is admitted on them. */
+  readonly metricsPorts: number[];
+  /** The scrapers, usually the scenario's `monitoring` peer. */
+  readonly monitoring: Peer;
 }
 
 /**
@@ -31,6 +35,9 @@ export class ComponentNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: ComponentNetworkPolicyProps) {
     super(scope, id);
     this.ingressRules = [...props.ingress];
+    if (props.metricsPorts.length > 0) {
+      this.ingressRules.push({ peer: props.monitoring, ports: props.metricsPorts });
+    }
     new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: props.metadata,
       spec: {

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { ComponentNetworkPolicy, Peer } from '../../lib';
 
 describe('ComponentNetworkPolicy', () => {
-  test('denies by default, admits listed peers on their ports, and allows DNS egress', () => {
+  test('denies by default, admits peers, the monitoring selector on metrics ports and declared clients, and allows DNS egress', () => {
     // GIVEN
     const chart = new Chart(Testing.app(), 'test');
     const policy = new ComponentNetworkPolicy(chart, 'Policy', {
@@ -10,11 +10,12 @@ describe('ComponentNetworkPolicy', () => {
       podSelector: { app: 'db' },
       ingress: [{ peer: Peer.podsLabelled({ app: 'db' }), ports: [5000] }],
       egress: [{ peer: Peer.podsLabelled({ app: 'db' }), ports: [5000] }],
+      metricsPorts: [9121],
+      monitoring: Peer.podsLabelled({ 'app.kubernetes.io/name': 'prometheus' }, { namespaceLabels: {} }),
     });
 
     // WHEN
     policy.allowFrom(Peer.podsLabelled({ app: 'orders' }, { namespaceLabels: { team: 'checkout' } }), [5000]);
-    policy.allowFrom(Peer.podsLabelled({ 'app.kubernetes.io/name': 'prometheus' }, { namespaceLabels: {} }), [9121]);
     const [manifest] = Testing.synth(chart);
 
     // THEN
@@ -24,12 +25,12 @@ describe('ComponentNetworkPolicy', () => {
       ingress: [
         { from: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ protocol: 'TCP', port: 5000 }] },
         {
-          from: [{ podSelector: { matchLabels: { app: 'orders' } }, namespaceSelector: { matchLabels: { team: 'checkout' } } }],
-          ports: [{ protocol: 'TCP', port: 5000 }],
-        },
-        {
           from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } }, namespaceSelector: { matchLabels: {} } }],
           ports: [{ protocol: 'TCP', port: 9121 }],
+        },
+        {
+          from: [{ podSelector: { matchLabels: { app: 'orders' } }, namespaceSelector: { matchLabels: { team: 'checkout' } } }],
+          ports: [{ protocol: 'TCP', port: 5000 }],
         },
       ],
       egress: [

@@ -219,6 +219,8 @@ export class RedisSentinel extends Construct {
         { peer: redisPods, ports: [plan.redisPort] },
         { peer: sentinelPods, ports: [plan.sentinelPort] },
       ],
+      metricsPorts: [],
+      monitoring: scenario.monitoring,
     });
     this.sentinelPolicy = new ComponentNetworkPolicy(this, 'SentinelNetworkPolicy', {
       metadata: metadata(sentinelIdentity, `${plan.name}-sentinel`, 'sentinel'),
@@ -231,6 +233,8 @@ export class RedisSentinel extends Construct {
         { peer: redisPods, ports: [plan.redisPort] },
         { peer: sentinelPods, ports: [plan.sentinelPort] },
       ],
+      metricsPorts: [],
+      monitoring: scenario.monitoring,
     });
   }
 
