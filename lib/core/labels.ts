@@ -9,7 +9,10 @@ export const BlueprintKeys = {
   SCENARIO: `${LABEL_PREFIX}/scenario`,
   OWNER: `${LABEL_PREFIX}/owner`,
   DATA_CLASS: `${LABEL_PREFIX}/data-class`,
+  /** On a workload and its PDB: pods that must stay up for the set to keep serving and deciding. */
   QUORUM: `${LABEL_PREFIX}/quorum`,
+  /** On a workload whose pods vote (`majority`): its size must be odd and its quorum a majority. */
+  CONSENSUS: `${LABEL_PREFIX}/consensus`,
   SUPPRESS: `${LABEL_PREFIX}/suppress`,
 } as const;
 

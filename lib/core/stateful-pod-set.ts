@@ -38,6 +38,8 @@ export interface StatefulPodSetProps {
   readonly replicas: number;
   /** Pods that must stay up for the set to keep serving and deciding; the PDB never lets it drop below. */
   readonly quorum: number;
+  /** The pods vote by majority (sentinels, consensus members), so the set must be odd-sized. */
+  readonly votesByMajority: boolean;
   readonly podManagementPolicy: PodManagementPolicy;
   readonly minReadySeconds: number;
   readonly terminationGracePeriodSeconds: number;
@@ -75,6 +77,11 @@ export class StatefulPodSet extends Construct {
     this.selector = selectorLabels(identity);
     const labels = standardLabels(identity);
     const metadata = (name: string) => ({ name, labels, annotations: props.annotations });
+    const quorumAnnotations = {
+      ...props.annotations,
+      [BlueprintKeys.QUORUM]: String(props.quorum),
+      ...(props.votesByMajority ? { [BlueprintKeys.CONSENSUS]: 'majority' } : {}),
+    };
 
     this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
       metadata: metadata(this.headlessServiceName),
@@ -88,7 +95,7 @@ export class StatefulPodSet extends Construct {
 
     const scheduling = podScheduling(props.scheduling, this.selector);
     this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: metadata(this.name),
+      metadata: { ...metadata(this.name), annotations: quorumAnnotations },
       spec: {
         serviceName: this.headlessServiceName,
         replicas: props.replicas,
@@ -124,10 +131,7 @@ export class StatefulPodSet extends Construct {
     });
 
     this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-      metadata: {
-        ...metadata(this.name),
-        annotations: { ...props.annotations, [BlueprintKeys.QUORUM]: String(props.quorum) },
-      },
+      metadata: { ...metadata(this.name), annotations: quorumAnnotations },
       spec: {
         selector: { matchLabels: this.selector },
         maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailableForQuorum(props.replicas, props.quorum)),

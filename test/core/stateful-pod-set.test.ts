@@ -11,6 +11,7 @@ function synthPodSet(overrides: Partial<StatefulPodSetProps> = {}): Manifest[] {
     podAnnotations: { 'stability-blueprints.io/config-hash': 'abc' },
     replicas: 5,
     quorum: 3,
+    votesByMajority: true,
     podManagementPolicy: PodManagementPolicy.PARALLEL,
     minReadySeconds: 10,
     terminationGracePeriodSeconds: 60,

@@ -1,0 +1,77 @@
+import type { KubeObject, ManifestIndexReader, Violation } from './model';
+import { PodTemplate, podTemplateOf } from './selectors';
+
+/** Kinds that run pods; most pod rules target them. */
+export const POD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'] as const;
+
+/** Kinds that keep a set of long-running replicas. */
+export const REPLICATED_KINDS = ['Deployment', 'StatefulSet', 'ReplicaSet'] as const;
+
+export interface ContainerAt {
+  readonly container: any;
+  /** JSON path of the container, e.g. `spec.template.spec.containers[1]`. */
+  readonly path: string;
+  readonly init: boolean;
+}
+
+/** Containers and init containers of a pod template, with their JSON paths. */
+export function containersOf(template: PodTemplate): ContainerAt[] {
+  const prefix = template.path === '' ? 'spec' : `${template.path}.spec`;
+  const list = (field: 'containers' | 'initContainers', init: boolean): ContainerAt[] =>
+    Array.isArray(template.spec[field])
+      ? template.spec[field].map((container: unknown, index: number) => ({ container, path: `${prefix}.${field}[${index}]`, init }))
+      : [];
+  return [...list('initContainers', true), ...list('containers', false)];
+}
+
+/** JSON path of the pod spec of a template: `spec.template.spec`, or `spec` for a Pod. */
+export function podSpecPath(template: PodTemplate): string {
+  return template.path === '' ? 'spec' : `${template.path}.spec`;
+}
+
+/** Runs `check` on the pod template of a workload; objects without one yield no violation. */
+export function withPodTemplate(object: KubeObject, check: (template: PodTemplate) => Violation[]): Violation[] {
+  const template = podTemplateOf(object);
+  return template ? check(template) : [];
+}
+
+export function violation(path: string, message: string): Violation {
+  return { path, message };
+}
+
+/** Reads an annotation of the object. */
+export function annotation(object: KubeObject, key: string): string | undefined {
+  return object.metadata?.annotations?.[key];
+}
+
+export interface MountedFile {
+  readonly configMap: string;
+  readonly key: string;
+  readonly content: string;
+}
+
+/**
+ * Files of the ConfigMaps a container mounts, found among the objects checked with it: how a rule reads a
+ * component's configuration (redis.conf, my.cnf, server.properties) whoever wrote the manifests.
+ */
+export function mountedConfigFiles(object: KubeObject, template: PodTemplate, container: any, index: ManifestIndexReader): MountedFile[] {
+  const volumes: any[] = Array.isArray(template.spec.volumes) ? template.spec.volumes : [];
+  const mounts: any[] = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
+  const files: MountedFile[] = [];
+  for (const mount of mounts) {
+    const configMapName = volumes.find((volume) => volume?.name === mount?.name)?.configMap?.name;
+    const configMap = typeof configMapName === 'string' ? index.find('ConfigMap', object.metadata?.namespace, configMapName) : undefined;
+    for (const [key, content] of Object.entries(configMap?.data ?? {})) {
+      if (typeof content === 'string') {
+        files.push({ configMap: configMapName, key, content });
+      }
+    }
+  }
+  return files;
+}
+
+/** A container's plain environment variables. */
+export function plainEnvOf(container: any): Record<string, string> {
+  const env: any[] = Array.isArray(container?.env) ? container.env : [];
+  return Object.fromEntries(env.filter((variable) => typeof variable?.value === 'string').map((variable) => [variable.name, variable.value]));
+}
