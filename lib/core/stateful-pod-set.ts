@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { BlueprintError } from '../errors';
 import { maxUnavailableForQuorum } from './disruption-budget';
 import { BlueprintKeys, selectorLabels, standardLabels, WorkloadIdentity } from './labels';
 import { podScheduling, SchedulingPlan } from './scheduling';
@@ -72,6 +73,14 @@ export class StatefulPodSet extends Construct {
   constructor(scope: Construct, id: string, props: StatefulPodSetProps) {
     super(scope, id);
     const { identity } = props;
+    if (!Number.isInteger(props.quorum) || props.quorum < 1 || props.quorum >= props.replicas) {
+      throw new BlueprintError(
+        this.node.path,
+        'quorum',
+        props.quorum,
+        `from 1 to ${props.replicas - 1} (one fewer than the ${props.replicas} replicas), so the disruption budget allows an eviction`,
+      );
+    }
     this.name = `${identity.instance}-${identity.component}`;
     this.headlessServiceName = `${this.name}-headless`;
     this.selector = selectorLabels(identity);

@@ -118,3 +118,14 @@ describe('StatefulPodSet', () => {
     }
   });
 });
+
+describe('StatefulPodSet validation', () => {
+  test.each([
+    [3, 3],
+    [2, 0],
+  ])('fails on %i replicas with a quorum of %i: the disruption budget would block every drain or protect nothing', (replicas, quorum) => {
+    expect(() => synthPodSet({ replicas, quorum })).toThrow(
+      `test/Db: invalid quorum ${quorum}: from 1 to ${replicas - 1} (one fewer than the ${replicas} replicas), so the disruption budget allows an eviction`,
+    );
+  });
+});

@@ -29,7 +29,10 @@ export interface RedisSentinelPlan {
   readonly replicas: number;
   readonly sentinels: number;
   readonly quorum: number;
-  /** Redis pods that must stay up: the master plus `minReplicasToWrite`, and a majority of the data copies. */
+  /**
+   * Redis pods that must stay up: the master plus `minReplicasToWrite`, and a majority of the data copies, but
+   * always one fewer than all of them so a node drain can proceed.
+   */
   readonly redisQuorum: number;
   readonly redisPort: number;
   readonly sentinelPort: number;
@@ -179,7 +182,7 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
     replicas,
     sentinels,
     quorum,
-    redisQuorum: Math.max(minReplicasToWrite + 1, majority(replicas)),
+    redisQuorum: Math.min(replicas - 1, Math.max(minReplicasToWrite + 1, majority(replicas))),
     redisPort,
     sentinelPort,
     downAfterMilliseconds,

@@ -319,3 +319,14 @@ describe('RedisSentinel', () => {
     expect(hash({})).not.toEqual(hash({ appendFsync: AppendFsync.ALWAYS }));
   });
 });
+
+describe('RedisSentinel disruption budget', () => {
+  test('a two-pod BEST_EFFORT cache still lets a drain evict one pod', () => {
+    // WHEN
+    const manifests = synthRedis({ dataClass: DataClass.CACHE }, Tier.BEST_EFFORT);
+
+    // THEN
+    expect(findObject(manifests, 'StatefulSet', 'sessions-redis').spec.replicas).toBe(2);
+    expect(findObject(manifests, 'PodDisruptionBudget', 'sessions-redis').spec.maxUnavailable).toBe(1);
+  });
+});
