@@ -1,6 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { CheckReport } from '../checks/engine';
+import { checkChart, prepareChartForChecks } from '../checks/synthesis';
 import { BlueprintError } from '../errors';
 import { isDnsLabel, isDnsSubdomain } from '../core/dns';
 import { BlueprintKeys, MANAGED_BY, standardLabels } from '../core/labels';
@@ -55,6 +57,14 @@ export interface BusinessScenarioProps {
    * @default - pods labelled `app.kubernetes.io/name: prometheus` in any namespace
    */
   readonly monitoring?: Peer;
+
+  /**
+   * Ids of check rules not to run at synthesis for this scenario. Prefer `Suppressions.add` with a reason, which
+   * keeps the finding visible in reports.
+   *
+   * @default - every rule that is on by default
+   */
+  readonly skipRules?: string[];
 }
 
 const PRIORITY_CLASSES_CHART_ID = 'stability-blueprints-priority-classes';
@@ -88,6 +98,9 @@ export class BusinessScenario extends Chart {
   public readonly zones: number;
   public readonly clusterDomain: string;
   public readonly monitoring: Peer;
+  /** The findings of the last synthesis of this scenario. */
+  public lastCheckReport?: CheckReport;
+  private readonly skipRules: readonly string[];
 
   constructor(scope: Construct, id: string, props: BusinessScenarioProps) {
     super(scope, id, { namespace: props.namespace });
@@ -98,10 +111,23 @@ export class BusinessScenario extends Chart {
     this.zones = props.zones ?? 3;
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     this.monitoring = props.monitoring ?? Peer.podsLabelled({ 'app.kubernetes.io/name': 'prometheus' }, { namespaceLabels: {} });
+    this.skipRules = props.skipRules ?? [];
     this.validate(props);
     if (props.emitPriorityClasses ?? true) {
       ensurePriorityClasses(this.node.root);
     }
+  }
+
+  /**
+   * The scenario's manifests, after the check catalog ran over them: an error finding stops synthesis with the rule,
+   * the object, its construct path, the field and the fix; warnings are printed.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the signature of Chart.toJson
+  public toJson(): any[] {
+    prepareChartForChecks(this);
+    const manifests = super.toJson();
+    this.lastCheckReport = checkChart(this, manifests, { skipRules: this.skipRules });
+    return manifests;
   }
 
   /** The annotations every object of a component in this scenario carries. */
