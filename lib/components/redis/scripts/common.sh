@@ -31,6 +31,20 @@ rcli() {
   fi
 }
 
+# conf_quote VALUE: VALUE as a double-quoted string for redis.conf and sentinel.conf, whose parser reads \" and \\
+# (and \n, \xHH, ...) as escapes: written verbatim, a password with a quote stops Redis, and one with a backslash
+# silently becomes another password than the one clients send. A line break cannot be written at all.
+conf_quote() {
+  case "$1" in
+    *'
+'* | *"$(printf '\r')"*)
+      log "a configuration value contains a line break"
+      return 1
+      ;;
+  esac
+  printf '"%s"' "$(printf '%s' "$1" | sed 's/[\\"]/\\&/g')"
+}
+
 # info_field FIELD: reads FIELD from INFO output on stdin.
 info_field() {
   tr -d '\r' | sed -n "s/^$1://p"
@@ -59,16 +73,20 @@ VOTES
 }
 
 # Asks the sentinels, one after another, to fail the master over. Exit status 0 once one accepted or a failover is
-# already under way, 2 when the sentinels have no replica to promote (-NOGOODSLAVE), 1 when no sentinel answered.
+# already under way, 2 when none accepted and a sentinel has no replica to promote (-NOGOODSLAVE), 1 when no
+# sentinel answered. A -NOGOODSLAVE does not stop the round: a sentinel that has just started (or lost its state)
+# knows no replica yet while the others do.
 request_failover() {
   failover_i=0
+  failover_refused=''
   while [ "$failover_i" -lt "$SENTINELS" ]; do
     failover_reply=$(rcli "$(sentinel_host "$failover_i")" "$SENTINEL_PORT" SENTINEL FAILOVER "$MASTER_SET" 2>&1 || true)
     case "$failover_reply" in
       OK* | *INPROG*) return 0 ;;
-      *NOGOODSLAVE*) return 2 ;;
+      *NOGOODSLAVE*) failover_refused=yes ;;
     esac
     failover_i=$((failover_i + 1))
   done
+  [ -z "$failover_refused" ] || return 2
   return 1
 }

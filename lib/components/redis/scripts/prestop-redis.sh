@@ -3,8 +3,9 @@
 # update never waits out down-after-milliseconds and never loses an acknowledged write:
 # 1. pause writes for longer than the rest of the grace period, and never unpause: the process must stop with
 #    writes still paused, or a write taken after the failover would exist only on this dying node;
-# 2. wait (bounded) until every replica has every write;
-# 3. ask a sentinel to fail over (retried while another failover is in progress);
+# 2. wait (bounded) until every online replica has every write;
+# 3. ask a sentinel to fail over: -INPROG counts as under way; -NOGOODSLAVE is asked again until the deadline, then
+#    fails loudly in the container log, since the pod then stops as master and the set waits out down-after;
 # 4. return once a majority of the sentinels names another master.
 set -eu
 # shellcheck source=common.sh
@@ -25,12 +26,14 @@ deadline=$(($(date +%s) + HANDOVER_TIMEOUT_SECONDS))
 pause_milliseconds=$(((TERMINATION_GRACE_PERIOD_SECONDS + 60) * 1000))
 rcli 127.0.0.1 "$REDIS_PORT" CLIENT PAUSE "$pause_milliseconds" WRITE >/dev/null || fail "cannot pause writes"
 
+# Every online replica has every write. A replica still in its first full sync is not waited for: it cannot be
+# promoted anyway, and its sync may outlast the grace period.
 replicas_caught_up() {
   state=$(rcli 127.0.0.1 "$REDIS_PORT" INFO replication | tr -d '\r') || return 1
   master_offset=$(printf '%s\n' "$state" | info_field master_repl_offset)
-  connected=$(printf '%s\n' "$state" | info_field connected_slaves)
-  [ "${connected:-0}" -gt 0 ] || return 1
-  lagging=$(printf '%s\n' "$state" | grep '^slave[0-9]*:' | grep -v "offset=$master_offset," || true)
+  online=$(printf '%s\n' "$state" | grep '^slave[0-9]*:.*state=online' || true)
+  [ -n "$online" ] || return 1
+  lagging=$(printf '%s\n' "$online" | grep -v "offset=$master_offset," || true)
   [ -z "$lagging" ]
 }
 
@@ -40,19 +43,25 @@ until replicas_caught_up; do
 done
 
 # Never ask again once a failover is accepted or under way: a second request would demote the new master.
+# -NOGOODSLAVE is asked again until the deadline: sentinels refresh a replica's priority and link state only every
+# 10 s, so a replica that has just synced (priority 0 until then) or reconnected is promotable a few seconds later.
 requested=''
+refused=''
 while :; do
   master=$(consensus_master || true)
   if [ -n "$master" ] && [ "$master" != "$SELF" ]; then
     log "handed over to $master"
     exit 0
   fi
-  [ "$(date +%s)" -lt "$deadline" ] || fail "a sentinel majority did not name a new master within ${HANDOVER_TIMEOUT_SECONDS}s"
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    [ -z "$refused" ] || fail "sentinels found no replica to promote (-NOGOODSLAVE) within ${HANDOVER_TIMEOUT_SECONDS}s: this pod stops as the master of $MASTER_SET"
+    fail "a sentinel majority did not name a new master within ${HANDOVER_TIMEOUT_SECONDS}s"
+  fi
   if [ -z "$requested" ]; then
     if request_failover; then
       requested=yes
     elif [ $? -eq 2 ]; then
-      fail "sentinels found no replica to promote (-NOGOODSLAVE): this pod stops as the master of $MASTER_SET"
+      refused=yes
     fi
   fi
   sleep 0.5

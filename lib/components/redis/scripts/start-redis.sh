@@ -13,6 +13,10 @@ set -eu
 
 SELF=$(redis_host "$(ordinal)")
 RUNTIME_CONFIG="$RUN_DIR/redis.conf"
+PASSWORD_CONF=''
+if [ -n "${REDIS_PASSWORD:-}" ]; then
+  PASSWORD_CONF=$(conf_quote "$REDIS_PASSWORD")
+fi
 FAILOVER_TIMEOUT_SECONDS=$((FAILOVER_TIMEOUT_MILLISECONDS / 1000))
 
 data_present() {
@@ -28,8 +32,8 @@ write_config() {
     printf 'replica-announce-ip %s\n' "$SELF"
     printf 'replica-announce-port %s\n' "$REDIS_PORT"
     printf 'replica-priority %s\n' "$1"
-    if [ -n "${REDIS_PASSWORD:-}" ]; then
-      printf 'requirepass "%s"\nmasterauth "%s"\n' "$REDIS_PASSWORD" "$REDIS_PASSWORD"
+    if [ -n "$PASSWORD_CONF" ]; then
+      printf 'requirepass %s\nmasterauth %s\n' "$PASSWORD_CONF" "$PASSWORD_CONF"
     fi
     if [ $# -gt 1 ]; then
       printf 'replicaof %s %s\n' "$2" "$REDIS_PORT"
@@ -68,30 +72,32 @@ start_master() {
   exec redis-server "$RUNTIME_CONFIG"
 }
 
-# sentinel_master_field FIELD: FIELD of SENTINEL MASTER from the first sentinel that answers.
-sentinel_master_field() {
+# A new set only when every sentinel that answers, and at least a majority of them, has never seen a replica or a
+# failover. One sentinel is not enough: a sentinel that lost its volume (or has not reached the master since it
+# started) knows no replica either, and would have an empty pod 0 start as master and wipe its replicas.
+new_set() {
   i=0
+  fresh=0
   while [ "$i" -lt "$SENTINELS" ]; do
     if answer=$(rcli "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL MASTER "$MASTER_SET" 2>/dev/null) && [ -n "$answer" ]; then
-      printf '%s\n' "$answer" | tr -d '\r' | sed -n "/^$1\$/{n;p;q;}"
-      return 0
+      answer=$(printf '%s\n' "$answer" | tr -d '\r')
+      [ "$(printf '%s\n' "$answer" | sed -n '/^num-slaves$/{n;p;q;}')" = 0 ] || return 1
+      [ "$(printf '%s\n' "$answer" | sed -n '/^config-epoch$/{n;p;q;}')" = 0 ] || return 1
+      fresh=$((fresh + 1))
     fi
     i=$((i + 1))
   done
-  return 1
+  [ "$fresh" -ge $((SENTINELS / 2 + 1)) ]
 }
 
-new_set() {
-  [ "$(sentinel_master_field num-slaves)" = 0 ] && [ "$(sentinel_master_field config-epoch)" = 0 ]
-}
-
-# A peer still replicating from the lost process: it holds everything this pod acknowledged.
+# A peer still replicating from the lost process (this pod): it holds everything this pod acknowledged.
 live_replica_exists() {
   i=0
   while [ "$i" -lt "$REPLICAS" ]; do
     if [ "$i" != "$(ordinal)" ]; then
       replication=$(rcli "$(redis_host "$i")" "$REDIS_PORT" INFO replication 2>/dev/null || true)
       if [ "$(printf '%s' "$replication" | info_field role)" = slave ] &&
+        [ "$(printf '%s' "$replication" | info_field master_host)" = "$SELF" ] &&
         [ "$(printf '%s' "$replication" | info_field master_repl_offset)" -gt 0 ] 2>/dev/null; then
         return 0
       fi
@@ -114,6 +120,8 @@ hand_over() {
     if [ -z "$requested" ]; then
       if request_failover; then
         requested=yes
+        # An accepted failover may take up to failover-timeout; resuming as master before it ends would make two.
+        deadline=$(($(date +%s) + 2 * FAILOVER_TIMEOUT_SECONDS))
       elif [ $? -eq 2 ]; then
         log "sentinels found no replica to promote"
         return 1
@@ -125,6 +133,12 @@ hand_over() {
 }
 
 mkdir -p "$DATA_DIR" "$RUN_DIR"
+# A CACHE persists nothing, but a replica's full sync leaves the master's snapshot in dump.rdb, and the emptyDir
+# keeps it across container restarts: loaded, it would bring back old values (and data_present would take it for
+# this pod's data). A CACHE always starts empty.
+if [ "$DATA_CLASS" = cache ]; then
+  rm -f "$DATA_DIR/dump.rdb"
+fi
 cache_bootstrap_after=''
 while :; do
   if ! master=$(consensus_master); then

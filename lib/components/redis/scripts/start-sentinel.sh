@@ -40,6 +40,10 @@ resolvable() {
 }
 
 mkdir -p "$DATA_DIR"
+PASSWORD_CONF=''
+if [ -n "${REDIS_PASSWORD:-}" ]; then
+  PASSWORD_CONF=$(conf_quote "$REDIS_PASSWORD")
+fi
 master=$(remembered_master || true)
 until [ -n "$master" ] && resolvable "$master"; do
   from_peers=$(master_known_to_peers || true)
@@ -59,9 +63,9 @@ umask 077
   cat "$CONFIG_DIR/sentinel.conf"
   printf 'sentinel announce-ip %s\n' "$SELF"
   printf 'sentinel announce-port %s\n' "$SENTINEL_PORT"
-  if [ -n "${REDIS_PASSWORD:-}" ]; then
-    printf 'requirepass "%s"\n' "$REDIS_PASSWORD"
-    printf 'sentinel sentinel-pass "%s"\n' "$REDIS_PASSWORD"
+  if [ -n "$PASSWORD_CONF" ]; then
+    printf 'requirepass %s\n' "$PASSWORD_CONF"
+    printf 'sentinel sentinel-pass %s\n' "$PASSWORD_CONF"
   fi
   printf 'dir %s\n' "$DATA_DIR"
   grep -E '^sentinel (myid|current-epoch) ' "$STATE" 2>/dev/null || true
@@ -70,8 +74,8 @@ umask 077
   printf 'sentinel down-after-milliseconds %s %s\n' "$MASTER_SET" "$DOWN_AFTER_MILLISECONDS"
   printf 'sentinel failover-timeout %s %s\n' "$MASTER_SET" "$FAILOVER_TIMEOUT_MILLISECONDS"
   printf 'sentinel parallel-syncs %s %s\n' "$MASTER_SET" "$PARALLEL_SYNCS"
-  if [ -n "${REDIS_PASSWORD:-}" ]; then
-    printf 'sentinel auth-pass %s "%s"\n' "$MASTER_SET" "$REDIS_PASSWORD"
+  if [ -n "$PASSWORD_CONF" ]; then
+    printf 'sentinel auth-pass %s %s\n' "$MASTER_SET" "$PASSWORD_CONF"
   fi
 } >"$NEXT"
 mv "$NEXT" "$STATE"

@@ -1,0 +1,668 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import { Secrets, Workload, execCommand, resolveEnv } from './manifest';
+import { sleep, withTimeout } from './wait';
+
+/**
+ * A harness "pod": one container of a synthesized StatefulSet, run as a process tree that looks to its scripts as
+ * much like the real container as one machine allows.
+ *
+ * - Its own PID namespace (`unshare --pid --fork --kill-child`): the container command is PID 1, exactly as in the
+ *   container, so `/proc/1/fd/2` (where prestop-redis.sh logs) is the pod's own log, a crash (SIGKILL of PID 1)
+ *   takes every process of the pod with it (background loops of the start script included), and SIGTERM reaches
+ *   PID 1 only if it handles it, like in a container.
+ * - Its own mount namespace: the cluster's hosts file is bind-mounted on /etc/hosts (pod FQDNs resolve), the pod's
+ *   `tmp` volume on /tmp, and the root filesystem is remounted read-only when the container asks for
+ *   `readOnlyRootFilesystem`, with only the pod's writable volumes left writable.
+ * - The container's user and group (`runAsUser`, `runAsGroup`, `fsGroup` as a supplementary group), no
+ *   capabilities, no_new_privs.
+ * - The container's environment exactly as the kubelet would set it (plain values, downward API, Secret), except
+ *   the path variables named in `pathVariables` (SCRIPTS_DIR, CONFIG_DIR, DATA_DIR, RUN_DIR), which point at the
+ *   pod's own directories instead of the in-container mount paths; command arguments under a mount path are
+ *   translated the same way. PATH is a directory of symlinks to the few binaries the Redis image also has.
+ * - Its own loopback address (`ip`). All pods share the machine's network namespace, and so its 127.0.0.1; see
+ *   `binaryShims` for the three wrappers that confine each pod to its own address.
+ *
+ * Probes and the preStop hook run like the kubelet runs them: inside the pod's namespaces (nsenter), as the
+ * container's user, with the container's environment, bounded by their timeouts.
+ */
+
+export interface PodOptions {
+  /** Pod name, `<statefulset>-<ordinal>`. */
+  readonly name: string;
+  readonly workload: Workload;
+  readonly configMaps: Record<string, Record<string, string>>;
+  readonly secrets: Secrets;
+  /** The pod's directory; created if missing. */
+  readonly root: string;
+  /** The pod's own loopback address, e.g. 127.0.10.1. */
+  readonly ip: string;
+  /** The hosts file bind-mounted on /etc/hosts. */
+  readonly hostsFile: string;
+  /** Env variables holding an in-container path, pointed at the pod's directory for that path. */
+  readonly pathVariables: readonly string[];
+}
+
+export interface ExecResult {
+  readonly command: readonly string[];
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+}
+
+export interface ContainerExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** Binaries on the scripts' PATH. All of them are in the official redis:7.4.8-bookworm image (Debian 12 base). */
+export const IMAGE_BINARIES = [
+  'sh',
+  'timeout',
+  'getent',
+  'date',
+  'sed',
+  'grep',
+  'tr',
+  'head',
+  'tail',
+  'sort',
+  'uniq',
+  'sleep',
+  'mkdir',
+  'mv',
+  'cp',
+  'rm',
+  'cat',
+  'cut',
+  'wc',
+  'ls',
+  'id',
+  'env',
+  'true',
+  'false',
+] as const;
+
+/** Redis binaries, wrapped by `binaryShims`. */
+export type RedisBinary = 'redis-server' | 'redis-sentinel' | 'redis-cli';
+
+/** The Redis image's WORKDIR. */
+const IMAGE_WORKDIR = '/data';
+/** Container paths bind-mounted in place inside the pod's mount namespace, rather than reached through env. */
+const IN_PLACE_MOUNTS = ['/tmp'];
+const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function findBinary(name: string): string {
+  for (const dir of SYSTEM_PATH.split(':')) {
+    const candidate = join(dir, name);
+    if (existsSync(candidate)) {
+      return candidate;
+    }
+  }
+  throw new Error(`${name} not found in ${SYSTEM_PATH}`);
+}
+
+/**
+ * The only deviations from the real binaries, needed because all pods share one network namespace:
+ *
+ * - `redis-server` and `redis-sentinel` get `--bind <pod ip> --bind-source-addr <pod ip>` appended. The emitted
+ *   redis.conf says `bind * -::*` and sentinel.conf says nothing (so also all addresses); every pod would then
+ *   claim port 6379 (26379) on every address and only the first would start. Nothing in the scripts or the
+ *   ConfigMaps lets a pod choose its listen address (start-redis.sh writes only include/dir/announce/priority/
+ *   password/replicaof lines), so the harness appends it on the command line, where it overrides the config
+ *   file's `bind`. `--bind-source-addr` makes the pod's outgoing connections come from its own address too, as
+ *   they would from a real pod (and lets a fault-injection test tell pods apart by source address).
+ * - `redis-cli` gets `-h 127.0.0.1` (or `-h localhost`) rewritten to `-h <pod ip>`. The probes, the preStop
+ *   hook and start-redis.sh reach their own server at 127.0.0.1, which in a pod is the pod's loopback; here
+ *   127.0.0.1 is shared by all pods and, with the binds above, belongs to none of them.
+ *
+ * Every other argument is passed through unchanged, and each wrapper `exec`s the real binary, so the process
+ * that the scripts `exec` is still the real server with the same PID.
+ */
+export function binaryShims(ip: string): Record<RedisBinary, string> {
+  const header = [
+    '#!/bin/sh',
+    '# Test-harness wrapper (test/components/redis/harness/pod.ts, binaryShims): NOT part of the product.',
+    '# All harness pods share one network namespace, so each must be confined to its own loopback address.',
+  ];
+  const server = (binary: string) => [...header, `exec ${findBinary(binary)} "$@" --bind ${ip} --bind-source-addr ${ip}`, ''].join('\n');
+  const cli = [
+    ...header,
+    '# In a pod, 127.0.0.1 is the pod itself; here it is this pod address.',
+    'previous=',
+    'for argument do',
+    '  shift',
+    '  if [ "$previous" = -h ]; then',
+    '    case "$argument" in',
+    `      127.0.0.1 | localhost) argument=${ip} ;;`,
+    '    esac',
+    '  fi',
+    '  set -- "$@" "$argument"',
+    '  previous=$argument',
+    'done',
+    `exec ${findBinary('redis-cli')} "$@"`,
+    '',
+  ].join('\n');
+  return { 'redis-server': server('redis-server'), 'redis-sentinel': server('redis-sentinel'), 'redis-cli': cli };
+}
+
+interface Running {
+  readonly unshare: ChildProcess;
+  readonly pid1: number;
+  readonly exited: Promise<ContainerExit>;
+  exit?: ContainerExit;
+}
+
+/** Host PIDs of every pod container started and not yet seen to exit, for the last-resort cleanup at exit. */
+const livePids = new Set<number>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) {
+    return;
+  }
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const pid of livePids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+export class Pod {
+  readonly name: string;
+  readonly ordinal: number;
+  readonly ip: string;
+  readonly root: string;
+  readonly binDir: string;
+  readonly logFile: string;
+  readonly env: Record<string, string>;
+  private readonly mounts: { readonly mountPath: string; readonly hostPath: string; readonly volume: string; readonly readOnly: boolean }[];
+  private running: Running | undefined;
+  private starts = 0;
+  private disposed = false;
+
+  constructor(private readonly options: PodOptions) {
+    this.name = options.name;
+    this.ordinal = Number(options.name.slice(options.name.lastIndexOf('-') + 1));
+    this.ip = options.ip;
+    this.root = options.root;
+    this.binDir = join(options.root, 'bin');
+    this.logFile = join(options.root, 'container.log');
+    const container = options.workload.container;
+    this.mounts = (container.volumeMounts ?? []).map((mount: any) => ({
+      mountPath: mount.mountPath,
+      hostPath: join(options.root, 'volumes', mount.name),
+      volume: mount.name,
+      readOnly: mount.readOnly === true,
+    }));
+    this.env = this.containerEnv();
+    mkdirSync(options.root, { recursive: true, mode: 0o755 });
+    chmodSync(options.root, 0o755);
+    this.makeBinDir();
+    this.makeVolumes(false);
+    installExitHook();
+  }
+
+  get isRunning(): boolean {
+    return this.running !== undefined && this.running.exit === undefined;
+  }
+
+  /** Host PID of the container's PID 1 (the process the start script `exec`s into). */
+  get pid1(): number {
+    if (!this.running) {
+      throw new Error(`${this.name} is not running`);
+    }
+    return this.running.pid1;
+  }
+
+  /** The pod's directory for an in-container path under one of its volume mounts. */
+  hostPath(containerPath: string): string {
+    const mount = this.mountFor(containerPath);
+    if (!mount) {
+      throw new Error(`${this.name}: ${containerPath} is on no volume mount`);
+    }
+    return mount.hostPath + containerPath.slice(mount.mountPath.length);
+  }
+
+  /** Starts the container command. Resolves once its PID 1 exists. */
+  async start(): Promise<void> {
+    if (this.disposed) {
+      throw new Error(`${this.name}: pod already disposed`);
+    }
+    if (this.isRunning) {
+      throw new Error(`${this.name} is already running`);
+    }
+    this.starts++;
+    const command = this.translateCommand(this.options.workload.container.command ?? []);
+    appendFileSync(this.logFile, `==== harness: start #${this.starts} of ${this.name} at ${new Date().toISOString()}: ${command.join(' ')}\n`);
+    const stdio = this.openStdio();
+    let unshare: ChildProcess;
+    try {
+      // setpriv --pdeathsig: should the test process die without cleaning up, unshare gets SIGKILL, and with
+      // --kill-child so does the pod's PID 1, and with it the whole pod.
+      const namespaces = ['--pid', '--fork', '--kill-child', '--mount', '--propagation', 'private', '--mount-proc'];
+      unshare = spawn(
+        findBinary('setpriv'),
+        [
+          '--pdeathsig=SIGKILL',
+          '--',
+          findBinary('unshare'),
+          ...namespaces,
+          '/bin/sh',
+          '-c',
+          POD_SETUP,
+          'pod-setup',
+          ...this.asContainerUser(command),
+        ],
+        { env: this.setupEnv(), stdio: ['ignore', stdio.writeFd, stdio.writeFd], detached: true },
+      );
+    } finally {
+      closeSync(stdio.writeFd);
+    }
+    const exited = new Promise<ContainerExit>((resolve) => {
+      unshare.once('exit', (code, signal) => resolve({ code, signal }));
+      unshare.once('error', () => resolve({ code: null, signal: null }));
+    }).then(async (exit) => {
+      // Let the last lines reach the log file.
+      await Promise.race([stdio.drained, sleep(1000)]);
+      return exit;
+    });
+    if (unshare.pid === undefined) {
+      throw new Error(`${this.name}: could not spawn unshare`);
+    }
+    livePids.add(unshare.pid);
+    const pid1 = await this.findChild(unshare.pid, exited);
+    livePids.add(pid1);
+    const running: Running = { unshare, pid1, exited };
+    this.running = running;
+    void exited.then((exit) => {
+      running.exit = exit;
+      livePids.delete(pid1);
+      if (unshare.pid !== undefined) {
+        livePids.delete(unshare.pid);
+      }
+    });
+  }
+
+  /** Sends a signal to the container's PID 1, as the kubelet and the runtime do. */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.isRunning) {
+      throw new Error(`${this.name} is not running`);
+    }
+    process.kill(this.pid1, signal);
+  }
+
+  /** Waits for the container to exit; undefined if it is still running after `timeoutMs`. */
+  async waitExit(timeoutMs: number): Promise<ContainerExit | undefined> {
+    const running = this.running;
+    if (!running) {
+      return undefined;
+    }
+    if (running.exit) {
+      return running.exit;
+    }
+    try {
+      return await withTimeout(`${this.name} to exit`, running.exited, timeoutMs);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A crash: SIGKILL of PID 1, which takes every process of the pod with it. Resolves once all are gone. */
+  async kill(): Promise<void> {
+    const running = this.running;
+    if (!running || running.exit) {
+      return;
+    }
+    // Only PID 1: the kernel then kills every process of the PID namespace, and unshare (which waits for PID 1)
+    // exits once they are all gone. Killing unshare too would report the pod gone while it is still being torn down.
+    try {
+      process.kill(running.pid1, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    const exit = await this.waitExit(10_000);
+    if (!exit) {
+      try {
+        process.kill(running.unshare.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      throw new Error(`${this.name}: still running 10 s after SIGKILL of its PID 1 (${running.pid1})`);
+    }
+    if (processExists(running.pid1)) {
+      throw new Error(`${this.name}: PID 1 (${running.pid1}) survived SIGKILL`);
+    }
+  }
+
+  /**
+   * Terminates the container like the kubelet: the preStop hook (bounded by the grace period), SIGTERM to PID 1,
+   * SIGKILL once the grace period is over.
+   */
+  async terminate(
+    options: { readonly preStop?: boolean; readonly gracePeriodSeconds?: number } = {},
+  ): Promise<{ preStop?: ExecResult; exit: ContainerExit; killed: boolean }> {
+    const started = Date.now();
+    const grace = (options.gracePeriodSeconds ?? this.options.workload.terminationGracePeriodSeconds) * 1000;
+    let preStop: ExecResult | undefined;
+    if (options.preStop !== false && this.options.workload.container.lifecycle?.preStop) {
+      preStop = await this.preStop(grace);
+    }
+    if (this.isRunning) {
+      this.signal('SIGTERM');
+    }
+    const exit = await this.waitExit(Math.max(2000, grace - (Date.now() - started)));
+    if (exit) {
+      return { preStop, exit, killed: false };
+    }
+    await this.kill();
+    return { preStop, exit: this.running!.exit!, killed: true };
+  }
+
+  /** Runs a command inside the running container, like `kubectl exec` or an exec probe. */
+  async exec(command: readonly string[], timeoutMs: number): Promise<ExecResult> {
+    const pid1 = this.pid1;
+    const started = Date.now();
+    const argv = this.asContainerUser(this.translateCommand(command));
+    const nsenter = [findBinary('nsenter'), '--target', String(pid1), '--pid', '--mount', `--wdns=${this.workdir()}`, '--', ...argv];
+    const child = spawn(findBinary('setpriv'), ['--pdeathsig=SIGKILL', '--', ...nsenter], {
+      env: { PATH: SYSTEM_PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, timeoutMs);
+    const { code, signal } = await new Promise<ContainerExit>((resolve) => {
+      child.once('close', (c, s) => resolve({ code: c, signal: s }));
+      child.once('error', (error) => {
+        stderr += String(error);
+        resolve({ code: null, signal: null });
+      });
+    });
+    clearTimeout(timer);
+    return { command, code, signal, stdout, stderr, timedOut, durationMs: Date.now() - started };
+  }
+
+  /** Runs the container's readiness, liveness or startup probe command with the probe's timeout. */
+  probe(kind: 'readiness' | 'liveness' | 'startup'): Promise<ExecResult> {
+    const probe = this.options.workload.container[`${kind}Probe`];
+    return this.exec(execCommand(probe, `${kind} probe`), (probe.timeoutSeconds ?? 1) * 1000);
+  }
+
+  /** Runs the container's preStop hook, bounded by `timeoutMs` (the grace period by default). */
+  preStop(timeoutMs = this.options.workload.terminationGracePeriodSeconds * 1000): Promise<ExecResult> {
+    return this.exec(execCommand(this.options.workload.container.lifecycle?.preStop, 'preStop hook'), timeoutMs);
+  }
+
+  /**
+   * The pod is deleted and created again (same name, same claims): emptyDir volumes start empty; claims keep their
+   * data unless listed in `wipeClaims` (a lost or replaced PersistentVolume).
+   */
+  recreate(options: { readonly wipeClaims?: readonly string[] } = {}): void {
+    if (this.isRunning) {
+      throw new Error(`${this.name}: stop it before recreating it`);
+    }
+    this.makeVolumes(true, options.wipeClaims ?? []);
+  }
+
+  /** The host directory of a volume, by volume name. */
+  volumeDir(volume: string): string {
+    return join(this.root, 'volumes', volume);
+  }
+
+  /** Everything the pod's containers wrote, every start included. */
+  log(): string {
+    return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
+  }
+
+  /** What the current (last) start of the container wrote. */
+  lastStartLog(): string {
+    const log = this.log();
+    const header = log.lastIndexOf('==== harness: start #');
+    return header < 0 ? log : log.slice(header);
+  }
+
+  /** Kills the container if it runs; the pod cannot start again. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.kill();
+  }
+
+  /**
+   * PID 1's stdout and stderr: a FIFO drained into the log file. Like the pipe a container runtime gives PID 1 (and
+   * which runc chowns to the container's user, see fixStdioPermissions), it is owned by the container's user, so
+   * the pod's own processes can write to it through /proc/1/fd/2 as prestop-redis.sh does; and being a pipe, the
+   * O_TRUNC of a shell's `2>/proc/1/fd/2` does not wipe the log.
+   */
+  private openStdio(): { writeFd: number; drained: Promise<void> } {
+    const fifo = join(this.root, 'stdio.fifo');
+    rmSync(fifo, { force: true });
+    const made = spawnSync(findBinary('mkfifo'), ['-m', '0600', fifo], { encoding: 'utf8' });
+    if (made.status !== 0) {
+      throw new Error(`${this.name}: mkfifo ${fifo}: ${made.stderr}`);
+    }
+    chownSync(fifo, this.options.workload.runAsUser, this.options.workload.runAsGroup);
+    const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const writeFd = openSync(fifo, constants.O_WRONLY);
+    const reader = new Socket({ fd: readFd, readable: true, writable: false });
+    const drained = new Promise<void>((resolve) => {
+      reader.on('data', (chunk) => appendFileSync(this.logFile, chunk));
+      reader.once('end', () => resolve());
+      reader.once('close', () => resolve());
+      reader.once('error', () => resolve());
+    });
+    return { writeFd, drained };
+  }
+
+  private containerEnv(): Record<string, string> {
+    const { workload, secrets, name } = this.options;
+    const env = resolveEnv(workload.container, { name, namespace: workload.namespace }, secrets);
+    for (const variable of this.options.pathVariables) {
+      if (env[variable] === undefined) {
+        throw new Error(`${name}: the container env has no ${variable}`);
+      }
+      env[variable] = this.hostPath(env[variable]);
+    }
+    // Set by the runtime, not by the manifest: the image's PATH (here: the pod's symlinks), the pod's host name,
+    // and HOME=/ for a user the image's /etc/passwd does not know.
+    return { PATH: this.binDir, HOSTNAME: name, HOME: '/', ...env };
+  }
+
+  private mountFor(containerPath: string) {
+    return this.mounts
+      .filter((mount) => containerPath === mount.mountPath || containerPath.startsWith(`${mount.mountPath}/`))
+      .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+  }
+
+  /** Arguments that are paths under a volume mount become the pod's directory for it. */
+  private translateCommand(command: readonly string[]): string[] {
+    return command.map((argument) => {
+      const mount = this.mountFor(argument);
+      return mount && !IN_PLACE_MOUNTS.includes(mount.mountPath) ? mount.hostPath + argument.slice(mount.mountPath.length) : argument;
+    });
+  }
+
+  private workdir(): string {
+    const mount = this.mountFor(IMAGE_WORKDIR);
+    return mount ? mount.hostPath + IMAGE_WORKDIR.slice(mount.mountPath.length) : '/';
+  }
+
+  /** setpriv (user, groups, no capabilities) and `env -i` with exactly the container's environment. */
+  private asContainerUser(command: readonly string[]): string[] {
+    const { runAsUser, runAsGroup, fsGroup } = this.options.workload;
+    return [
+      findBinary('setpriv'),
+      `--reuid=${runAsUser}`,
+      `--regid=${runAsGroup}`,
+      `--groups=${fsGroup}`,
+      '--no-new-privs',
+      '--inh-caps=-all',
+      '--bounding-set=-all',
+      // Changing the user clears the parent-death signal that unshare --kill-child set; arm it again, so that PID 1
+      // dies with unshare (and an exec'd command with nsenter).
+      '--pdeathsig=SIGKILL',
+      '--',
+      findBinary('env'),
+      '-i',
+      ...Object.entries(this.env).map(([key, value]) => `${key}=${value}`),
+      ...command,
+    ];
+  }
+
+  private setupEnv(): NodeJS.ProcessEnv {
+    const writable = this.mounts.filter((mount) => !mount.readOnly).map((mount) => mount.hostPath);
+    const inPlace = this.mounts.filter((mount) => IN_PLACE_MOUNTS.includes(mount.mountPath)).map((mount) => `${mount.hostPath}=${mount.mountPath}`);
+    for (const path of [...writable, ...inPlace, this.options.hostsFile]) {
+      if (/\s/.test(path)) {
+        throw new Error(`harness paths must not contain white space: ${path}`);
+      }
+    }
+    return {
+      PATH: SYSTEM_PATH,
+      HARNESS_HOSTS: this.options.hostsFile,
+      HARNESS_WRITABLE: writable.join(' '),
+      HARNESS_IN_PLACE: inPlace.join(' '),
+      HARNESS_READ_ONLY_ROOT: this.options.workload.readOnlyRootFilesystem ? '1' : '0',
+      HARNESS_WORKDIR: this.workdir(),
+    };
+  }
+
+  private makeBinDir(): void {
+    rmSync(this.binDir, { recursive: true, force: true });
+    mkdirSync(this.binDir, { mode: 0o755 });
+    for (const binary of IMAGE_BINARIES) {
+      symlinkSync(findBinary(binary), join(this.binDir, binary));
+    }
+    for (const [binary, text] of Object.entries(binaryShims(this.ip))) {
+      writeFileSync(join(this.binDir, binary), text, { mode: 0o755 });
+    }
+  }
+
+  /** Creates the volumes; with `fresh`, empties emptyDirs (and the listed claims) as a new pod would see them. */
+  private makeVolumes(fresh: boolean, wipeClaims: readonly string[] = []): void {
+    const { workload, configMaps } = this.options;
+    const volumesDir = join(this.root, 'volumes');
+    mkdirSync(volumesDir, { recursive: true, mode: 0o755 });
+    for (const mount of this.mounts) {
+      const volume = workload.volumes[mount.volume];
+      const isClaim = workload.claimNames.includes(mount.volume);
+      if (volume?.configMap) {
+        const data = configMaps[volume.configMap.name];
+        if (!data) {
+          throw new Error(`${this.name}: ConfigMap ${volume.configMap.name} is not in the manifest`);
+        }
+        rmSync(mount.hostPath, { recursive: true, force: true });
+        mkdirSync(mount.hostPath, { mode: 0o755 });
+        for (const [file, text] of Object.entries(data)) {
+          writeFileSync(join(mount.hostPath, file), text, { mode: volume.configMap.defaultMode ?? 0o644 });
+        }
+      } else if (volume?.emptyDir || isClaim) {
+        const wipe = !existsSync(mount.hostPath) || (fresh && (!isClaim || wipeClaims.includes(mount.volume)));
+        if (wipe) {
+          rmSync(mount.hostPath, { recursive: true, force: true });
+          mkdirSync(mount.hostPath);
+          // Like fsGroup: group-owned by fsGroup, setgid, group-writable.
+          chownSync(mount.hostPath, workload.runAsUser, workload.fsGroup);
+          chmodSync(mount.hostPath, 0o2775);
+        }
+      } else {
+        throw new Error(`${this.name}: volume ${mount.volume} is neither a ConfigMap, an emptyDir nor a claim`);
+      }
+    }
+  }
+
+  /** The container's PID 1: the child that `unshare --fork` made. */
+  private async findChild(parent: number, exited: Promise<ContainerExit>): Promise<number> {
+    let gone = false;
+    void exited.then(() => (gone = true));
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && !gone) {
+      const child = childrenOf(parent)[0];
+      if (child !== undefined) {
+        return child;
+      }
+      await sleep(5);
+    }
+    throw new Error(`${this.name}: the container did not start (unshare ${gone ? 'exited' : 'made no child'}); log:\n${this.log()}`);
+  }
+}
+
+/**
+ * Runs as root at the start of the pod, inside its new mount and PID namespaces, then execs the container command
+ * (wrapped in setpriv and env -i). The bind mounts are private to the pod's mount namespace.
+ */
+const POD_SETUP = `set -eu
+mount --bind "$HARNESS_HOSTS" /etc/hosts
+for dir in $HARNESS_WRITABLE; do mount --bind "$dir" "$dir"; done
+for pair in $HARNESS_IN_PLACE; do mount --bind "\${pair%%=*}" "\${pair#*=}"; done
+if [ "$HARNESS_READ_ONLY_ROOT" = 1 ]; then mount -o remount,bind,ro /; fi
+cd "$HARNESS_WORKDIR"
+exec "$@"
+`;
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // No children file (kernel without CONFIG_PROC_CHILDREN): scan /proc.
+    const children: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) {
+        continue;
+      }
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const parentPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (parentPid === pid) {
+          children.push(Number(entry));
+        }
+      } catch {
+        // exited meanwhile
+      }
+    }
+    return children;
+  }
+}
+
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { findBinary } from './pod';
+
+/**
+ * Throws, with what is missing and why it is needed, unless this machine can run harness pods: root (namespaces,
+ * bind mounts, switching to the pods' user), util-linux's unshare/nsenter/setpriv with PID and mount namespaces
+ * working, and Redis' binaries. Call it in beforeAll: a suite that cannot run its pods must fail, never skip.
+ */
+export function assertPodSandboxAvailable(): void {
+  const problems: string[] = [];
+  if (process.platform !== 'linux') {
+    problems.push(`the harness needs Linux (namespaces, /proc), not ${process.platform}`);
+  }
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    problems.push(`the harness must run as root (uid 0) to create mount and PID namespaces and bind-mount /etc/hosts; uid is ${process.getuid?.()}`);
+  }
+  for (const binary of ['unshare', 'nsenter', 'setpriv', 'mount', 'redis-server', 'redis-sentinel', 'redis-cli']) {
+    try {
+      findBinary(binary);
+    } catch {
+      problems.push(`${binary} is not installed (Debian: apt-get install util-linux mount redis-server redis-sentinel redis-tools)`);
+    }
+  }
+  if (problems.length === 0) {
+    const probe = spawnSync(
+      'unshare',
+      [
+        '--pid',
+        '--fork',
+        '--kill-child',
+        '--mount',
+        '--propagation',
+        'private',
+        '--mount-proc',
+        '/bin/sh',
+        '-c',
+        'mount --bind /etc/hosts /etc/hosts && test "$$" = 1',
+      ],
+      { encoding: 'utf8', timeout: 10_000 },
+    );
+    if (probe.status !== 0) {
+      problems.push(
+        `unshare cannot create PID and mount namespaces with a bind mount here (exit ${probe.status}, ${probe.error ?? ''} ${probe.stderr.trim()}); ` +
+          'a container needs CAP_SYS_ADMIN (e.g. docker run --privileged) for these tests',
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`The Redis script tests cannot run on this machine:\n- ${problems.join('\n- ')}`);
+  }
+}

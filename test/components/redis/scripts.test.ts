@@ -1,0 +1,282 @@
+import { Testing } from 'cdk8s';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BusinessScenario, DataClass, RedisSentinel, RedisSentinelProps, Tier } from '../../../lib';
+import { RedisSentinelCluster, destroyAllClusters, listeningSockets, toReplication } from './harness/cluster';
+import { ExecResult } from './harness/pod';
+import { assertPodSandboxAvailable } from './harness/preflight';
+import { pairs } from './harness/resp';
+import { waitFor } from './harness/wait';
+
+/**
+ * Runs the scripts RedisSentinel emits, unmodified, against real redis-server and redis-sentinel processes. Each
+ * pod of the synthesized StatefulSets is a process tree in its own PID and mount namespace, with its own loopback
+ * address, user and read-only root; see harness/README.md for what is faithful to a real pod and what is not.
+ *
+ * The scenarios are independent (each builds its own set on its own addresses) and run concurrently to keep the
+ * suite short; REDIS_HARNESS_SERIAL=1 runs them one after another, REDIS_HARNESS_VERBOSE=1 prints each set's
+ * timeline as it goes, REDIS_HARNESS_KEEP=1 keeps the pods' directories (logs, data) under /var/tmp.
+ */
+
+/** Quotes and backslashes, which redis.conf and sentinel.conf read as escapes unless the scripts quote them. */
+const PASSWORD = 'harness+Pa55/"word\\x41=';
+const SECRETS = { 'sessions-redis-auth': { password: PASSWORD } };
+const scenario = process.env.REDIS_HARNESS_SERIAL === '1' ? test : test.concurrent;
+
+/** Short timings, so that failovers take seconds. */
+function synthesize(props: RedisSentinelProps): any[] {
+  const app = Testing.app();
+  const chart = new BusinessScenario(app, 'shop', { owner: 'team-a', namespace: 'shop', tier: Tier.CRITICAL });
+  new RedisSentinel(chart, 'sessions', {
+    downAfterMilliseconds: 2000,
+    failoverTimeoutMilliseconds: 6000,
+    minReplicasMaxLagSeconds: 1,
+    handoverTimeoutSeconds: 15,
+    passwordAuthentication: true,
+    ...props,
+  });
+  return chart.toJson();
+}
+
+/** Runs `body` on a new set; always destroys it, and adds the set's timeline and pod logs to a failure. */
+async function withCluster(props: RedisSentinelProps, body: (cluster: RedisSentinelCluster) => Promise<void>): Promise<void> {
+  const cluster = new RedisSentinelCluster({ objects: synthesize(props), name: 'sessions', secrets: SECRETS });
+  try {
+    await body(cluster);
+  } catch (error) {
+    if (error instanceof Error) {
+      error.message += `\n${cluster.diagnostics()}`;
+    }
+    throw error;
+  } finally {
+    await cluster.destroy();
+  }
+}
+
+function expectSuccess(result: ExecResult): void {
+  if (result.code !== 0) {
+    throw new Error(
+      `${result.command.join(' ')} exited ${result.code ?? result.signal}${result.timedOut ? ' (timed out)' : ''}:\n${result.stdout}${result.stderr}`,
+    );
+  }
+}
+
+/** Starts every pod at once and waits until pod 0 is master with two synced replicas. */
+async function bootstrap(cluster: RedisSentinelCluster): Promise<void> {
+  await cluster.startAll();
+  await cluster.waitForTopology(0, 30_000);
+}
+
+/** Waits until a sentinel majority names a master other than `old`, then until the set has settled around it. */
+async function failedOverFrom(cluster: RedisSentinelCluster, old: number): Promise<number> {
+  const master = await waitFor(
+    `a sentinel majority to name a master other than pod ${old}`,
+    async () => {
+      const consensus = await cluster.consensusMaster();
+      return consensus !== undefined && consensus !== old ? consensus : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
+  await cluster.waitForTopology(master, 30_000);
+  return master;
+}
+
+beforeAll(() => {
+  assertPodSandboxAvailable();
+});
+
+afterAll(async () => {
+  // Each scenario destroys its own set; this catches a scenario that timed out in the middle.
+  await destroyAllClusters();
+});
+
+describe('RedisSentinel scripts against real Redis and Sentinel processes', () => {
+  scenario(
+    'bootstrap: pod 0 becomes master, pods 1 and 2 its replicas, every probe passes',
+    async () => {
+      await withCluster({}, async (cluster) => {
+        await bootstrap(cluster);
+        // Each pod listens on its own address only, with the emitted ports.
+        const listening = listeningSockets().filter((socket) => cluster.pods.some((pod) => pod.ip === socket.ip));
+        expect(listening.map((s) => `${s.ip}:${s.port}`).sort()).toEqual(
+          [...cluster.redis.map((p) => `${p.ip}:${cluster.redisPort}`), ...cluster.sentinels.map((p) => `${p.ip}:${cluster.sentinelPort}`)].sort(),
+        );
+        expect(await cluster.sentinelMasters()).toEqual([cluster.redisHost(0), cluster.redisHost(0), cluster.redisHost(0)]);
+        for (const pod of cluster.redis) {
+          expectSuccess(await pod.probe('startup'));
+          expectSuccess(await pod.probe('liveness'));
+          expectSuccess(await pod.probe('readiness'));
+        }
+        for (const pod of cluster.sentinels) {
+          expectSuccess(await pod.probe('startup'));
+          expectSuccess(await pod.probe('liveness'));
+          expectSuccess(await pod.probe('readiness'));
+        }
+        expect(cluster.redis[0].lastStartLog()).toContain('starting as master: a new set');
+        for (const replica of [1, 2]) {
+          expect(cluster.redis[replica].lastStartLog()).toContain(`starting as a replica of ${cluster.redisHost(0)}`);
+        }
+      });
+    },
+    60_000,
+  );
+
+  scenario(
+    'preStop of the master hands over without losing an acknowledged write; the old master returns as a replica',
+    async () => {
+      await withCluster({}, async (cluster) => {
+        await bootstrap(cluster);
+        // Until the sentinels have refreshed the replicas' INFO (every 10 s) they still see the priority 0 the replicas
+        // started with, and refuse a failover (-NOGOODSLAVE).
+        await cluster.waitForPromotableReplicas(0, 2, 30_000);
+        const acknowledged = await cluster.writeAcknowledged(0, 'handover', 200);
+        expect(acknowledged.size).toBe(200);
+
+        const master = cluster.redis[0];
+        cluster.note('running the preStop hook of pod 0');
+        const preStop = await master.preStop();
+        cluster.note(`preStop exited ${preStop.code} after ${preStop.durationMs} ms`);
+        expectSuccess(preStop);
+
+        const newMaster = await cluster.consensusMaster();
+        expect(newMaster === 1 || newMaster === 2).toBe(true);
+        expect(preStop.stderr).toContain(`handed over to ${cluster.redisHost(newMaster!)}`);
+        expect(await cluster.missingKeys(newMaster!, acknowledged)).toEqual([]);
+        // The old master keeps writes paused until it stops: a write sent to it now is never accepted.
+        expect(await cluster.redisCommand(0, 'SET', 'late', 'write').catch((error: Error) => error.message)).not.toBe('OK');
+
+        cluster.note('SIGTERM to pod 0');
+        master.signal('SIGTERM');
+        expect(await master.waitExit(cluster.redisWorkload.terminationGracePeriodSeconds * 1000)).toBeDefined();
+        expect(await cluster.redisCommand(newMaster!, 'GET', 'late')).toBeNull();
+
+        // The pod is created again: same claim, new emptyDirs.
+        master.recreate();
+        await master.start();
+        await cluster.waitForTopology(newMaster!, 30_000);
+        expect(master.lastStartLog()).toContain(`starting as a replica of ${cluster.redisHost(newMaster!)}`);
+        expect(await cluster.missingKeys(0, acknowledged)).toEqual([]);
+        expectSuccess(await master.probe('readiness'));
+      });
+    },
+    90_000,
+  );
+
+  scenario(
+    'a master restarted with its data within 1 s never serves as master; a replica is promoted and no acknowledged write is lost',
+    async () => {
+      await withCluster({}, async (cluster) => {
+        await bootstrap(cluster);
+        await cluster.waitForPromotableReplicas(0, 2, 30_000);
+        const acknowledged = await cluster.writeAcknowledged(0, 'crash', 200);
+        expect(acknowledged.size).toBe(200);
+
+        const master = cluster.redis[0];
+        const killed = Date.now();
+        await master.kill();
+        await master.start();
+        const restartMs = Date.now() - killed;
+        cluster.note(`pod 0 killed and started again in ${restartMs} ms`);
+        expect(restartMs).toBeLessThan(1000);
+        expect(existsSync(join(master.volumeDir('data'), 'appendonlydir'))).toBe(true);
+
+        const settled = failedOverFrom(cluster, 0);
+        const roles = await cluster.sampleRoles(0, settled);
+        const newMaster = await settled;
+        expect(roles).not.toContain('master');
+        expect(master.lastStartLog()).not.toContain('starting as master');
+        expect(master.lastStartLog()).toContain(`starting as a replica of ${cluster.redisHost(newMaster)}`);
+        expect(await cluster.missingKeys(newMaster, acknowledged)).toEqual([]);
+        expect(await cluster.missingKeys(0, acknowledged)).toEqual([]);
+      });
+    },
+    90_000,
+  );
+
+  scenario(
+    'a SYSTEM_OF_RECORD replica restarted with an empty data dir runs with replica-priority 0 until its first sync',
+    async () => {
+      await withCluster({}, async (cluster) => {
+        await bootstrap(cluster);
+        const acknowledged = await cluster.writeAcknowledged(0, 'empty', 100);
+        expect(acknowledged.size).toBe(100);
+
+        const replica = cluster.redis[2];
+        await replica.kill();
+        replica.recreate({ wipeClaims: ['data'] });
+        await replica.start();
+        cluster.note('pod 2 started again with an empty data volume');
+
+        // Sample priority, link and data in one MULTI/EXEC each time: until the first sync is complete every sample
+        // must carry priority 0, and the first one with 100 must show a synced link and the data.
+        const samples: { priority: string; linkUp: boolean; syncing: boolean; keys: number }[] = [];
+        const synced = await waitFor(
+          'replica-priority 100 on pod 2',
+          async () => {
+            const [config, info, keys] = await cluster.redisTransaction(
+              2,
+              ['CONFIG', 'GET', 'replica-priority'],
+              ['INFO', 'replication'],
+              ['DBSIZE'],
+            );
+            const replication = toReplication(info);
+            const sample = {
+              priority: pairs(config)['replica-priority'],
+              linkUp: replication.linkUp,
+              syncing: replication.syncInProgress,
+              keys: Number(keys),
+            };
+            if (samples.length === 0 || samples[samples.length - 1].priority !== sample.priority) {
+              cluster.note(`pod 2: ${JSON.stringify(sample)}`);
+            }
+            samples.push(sample);
+            return sample.priority === '100' ? sample : undefined;
+          },
+          { timeoutMs: 30_000, intervalMs: 50 },
+        );
+
+        expect(readFileSync(join(replica.volumeDir('run'), 'redis.conf'), 'utf8')).toMatch(/^replica-priority 0$/m);
+        expect(samples[0].priority).toBe('0');
+        expect(samples.filter((s) => !s.linkUp || s.syncing || s.keys < acknowledged.size).every((s) => s.priority === '0')).toBe(true);
+        expect(synced).toMatchObject({ linkUp: true, syncing: false });
+        expect(synced.keys).toBeGreaterThanOrEqual(acknowledged.size);
+        expect(await cluster.missingKeys(2, acknowledged)).toEqual([]);
+        expect(replica.lastStartLog()).toContain('first sync done; replica-priority 100');
+      });
+    },
+    90_000,
+  );
+
+  scenario(
+    'CACHE: a master restarted empty within 1 s does not become master, and the replicas keep their keys',
+    async () => {
+      await withCluster({ dataClass: DataClass.CACHE }, async (cluster) => {
+        await bootstrap(cluster);
+        await cluster.waitForPromotableReplicas(0, 2, 30_000);
+        const acknowledged = await cluster.writeAcknowledged(0, 'cache', 200);
+        expect(acknowledged.size).toBe(200);
+
+        const master = cluster.redis[0];
+        const killed = Date.now();
+        await master.kill();
+        // A CACHE keeps nothing on disk: the restarted container starts empty.
+        expect(['dump.rdb', 'appendonlydir'].filter((file) => existsSync(join(master.volumeDir('data'), file)))).toEqual([]);
+        await master.start();
+        const restartMs = Date.now() - killed;
+        cluster.note(`pod 0 killed and started again, empty, in ${restartMs} ms`);
+        expect(restartMs).toBeLessThan(1000);
+
+        const settled = failedOverFrom(cluster, 0);
+        const roles = await cluster.sampleRoles(0, settled);
+        const newMaster = await settled;
+        expect(roles).not.toContain('master');
+        expect(master.lastStartLog()).not.toContain('starting as master');
+        const otherReplica = 3 - newMaster;
+        expect(await cluster.missingKeys(newMaster, acknowledged)).toEqual([]);
+        expect(await cluster.missingKeys(otherReplica, acknowledged)).toEqual([]);
+        expect(await cluster.missingKeys(0, acknowledged)).toEqual([]);
+      });
+    },
+    90_000,
+  );
+});
