@@ -3,6 +3,10 @@
 # Every peer is addressed by its stable pod DNS name, never by an IP address: a pod that comes back with a new
 # address keeps its name, so nothing stays pointed at a dead address.
 
+# Sentinels look at each replica every 10 s (SENTINEL_INFO_PERIOD); a view older than that plus a margin is not coming.
+# shellcheck disable=SC2034 # read by the scripts that source this file
+SENTINEL_REFRESH_SECONDS=12
+
 log() {
   printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${0##*/}" "$*" >&2
 }
@@ -72,6 +76,56 @@ VOTES
   printf '%s' "$consensus_host"
 }
 
+# sentinel_offset VIEW NAME: the replication offset of replica NAME (host:port) in a SENTINEL REPLICAS reply.
+sentinel_offset() {
+  printf '%s\n' "$1" | {
+    key=''
+    current=''
+    while IFS= read -r line; do
+      [ "$key" != name ] || current=$line
+      if [ "$key" = slave-repl-offset ] && [ "$current" = "$2" ]; then
+        printf '%s' "$line"
+        return 0
+      fi
+      key=$line
+    done
+    return 1
+  }
+}
+
+# A sentinel whose last look at every replica listed in LIVE_REPLICAS ("host:port offset" lines) saw that offset. Sentinels refresh a replica's state only
+# every 10 s while the master is not known to be down, and pick the replica to promote by the offset they saw: asked
+# with a stale view, a sentinel may promote a replica that lacks writes another replica acknowledged.
+sentinel_with_current_view() {
+  i=0
+  while [ "$i" -lt "$SENTINELS" ]; do
+    view=$(rcli "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL REPLICAS "$MASTER_SET" 2>/dev/null | tr -d '\r' || true)
+    current=yes
+    while read -r name offset; do
+      [ "$(sentinel_offset "$view" "$name")" = "$offset" ] || current=''
+    done <<REPLICAS
+$LIVE_REPLICAS
+REPLICAS
+    if [ -n "$current" ]; then
+      printf '%s' "$i"
+      return 0
+    fi
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# ask_failover INDEX: asks sentinel INDEX to fail the master over. Exit status 0 when it accepted or a failover is
+# already under way, 2 when it has no replica to promote (-NOGOODSLAVE), 1 when it did not answer.
+ask_failover() {
+  failover_reply=$(rcli "$(sentinel_host "$1")" "$SENTINEL_PORT" SENTINEL FAILOVER "$MASTER_SET" 2>&1 || true)
+  case "$failover_reply" in
+    OK* | *INPROG*) return 0 ;;
+    *NOGOODSLAVE*) return 2 ;;
+  esac
+  return 1
+}
+
 # Asks the sentinels, one after another, to fail the master over. Exit status 0 once one accepted or a failover is
 # already under way, 2 when none accepted and a sentinel has no replica to promote (-NOGOODSLAVE), 1 when no
 # sentinel answered. A -NOGOODSLAVE does not stop the round: a sentinel that has just started (or lost its state)
@@ -80,11 +134,11 @@ request_failover() {
   failover_i=0
   failover_refused=''
   while [ "$failover_i" -lt "$SENTINELS" ]; do
-    failover_reply=$(rcli "$(sentinel_host "$failover_i")" "$SENTINEL_PORT" SENTINEL FAILOVER "$MASTER_SET" 2>&1 || true)
-    case "$failover_reply" in
-      OK* | *INPROG*) return 0 ;;
-      *NOGOODSLAVE*) failover_refused=yes ;;
-    esac
+    if ask_failover "$failover_i"; then
+      return 0
+    elif [ $? -eq 2 ]; then
+      failover_refused=yes
+    fi
     failover_i=$((failover_i + 1))
   done
   [ -z "$failover_refused" ] || return 2

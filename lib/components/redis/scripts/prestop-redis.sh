@@ -42,6 +42,12 @@ until replicas_caught_up; do
   sleep 0.2
 done
 
+# The online replicas, as "host:port offset" lines: a sentinel that still sees an older offset for one of them may
+# promote another replica than the ones that have every write, so the failover goes to a sentinel with a current view.
+LIVE_REPLICAS=$(rcli 127.0.0.1 "$REDIS_PORT" INFO replication | tr -d '\r' |
+  sed -n 's/^slave[0-9]*:ip=\([^,]*\),port=\([0-9]*\),state=online,offset=\([0-9]*\),.*/\1:\2 \3/p')
+view_deadline=$(($(date +%s) + SENTINEL_REFRESH_SECONDS))
+
 # Never ask again once a failover is accepted or under way: a second request would demote the new master.
 # -NOGOODSLAVE is asked again until the deadline: sentinels refresh a replica's priority and link state only every
 # 10 s, so a replica that has just synced (priority 0 until then) or reconnected is promotable a few seconds later.
@@ -58,9 +64,16 @@ while :; do
     fail "a sentinel majority did not name a new master within ${HANDOVER_TIMEOUT_SECONDS}s"
   fi
   if [ -z "$requested" ]; then
-    if request_failover; then
+    if sentinel=$(sentinel_with_current_view); then
+      ask_failover "$sentinel" && asked=0 || asked=$?
+    elif [ "$(date +%s)" -ge "$view_deadline" ]; then
+      request_failover && asked=0 || asked=$?
+    else
+      asked=1
+    fi
+    if [ "$asked" -eq 0 ]; then
       requested=yes
-    elif [ $? -eq 2 ]; then
+    elif [ "$asked" -eq 2 ]; then
       refused=yes
     fi
   fi

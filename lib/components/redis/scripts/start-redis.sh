@@ -90,27 +90,30 @@ new_set() {
   [ "$fresh" -ge $((SENTINELS / 2 + 1)) ]
 }
 
-# A peer still replicating from the lost process (this pod): it holds everything this pod acknowledged.
-live_replica_exists() {
+# Peers still replicating from the lost process (this pod), as "host:port offset" lines: they hold everything this
+# pod acknowledged, and their offsets are frozen until a failover.
+live_replicas() {
   i=0
   while [ "$i" -lt "$REPLICAS" ]; do
     if [ "$i" != "$(ordinal)" ]; then
       replication=$(rcli "$(redis_host "$i")" "$REDIS_PORT" INFO replication 2>/dev/null || true)
+      offset=$(printf '%s' "$replication" | info_field master_repl_offset)
       if [ "$(printf '%s' "$replication" | info_field role)" = slave ] &&
         [ "$(printf '%s' "$replication" | info_field master_host)" = "$SELF" ] &&
-        [ "$(printf '%s' "$replication" | info_field master_repl_offset)" -gt 0 ] 2>/dev/null; then
-        return 0
+        [ "${offset:-0}" -gt 0 ] 2>/dev/null; then
+        printf '%s:%s %s\n' "$(redis_host "$i")" "$REDIS_PORT" "$offset"
       fi
     fi
     i=$((i + 1))
   done
-  return 1
 }
 
-# Asks the sentinels to promote a replica; true once a sentinel majority names another master. It never asks again
-# once a failover is accepted or under way: a second request would demote the new master.
+# Asks the sentinels to promote a live replica; true once a sentinel majority names another master. It asks a sentinel
+# whose view of the replicas is current, or any sentinel once every sentinel has had time to refresh its view; and
+# never again once a failover is accepted or under way: a second request would demote the new master.
 hand_over() {
   deadline=$(($(date +%s) + FAILOVER_TIMEOUT_SECONDS))
+  view_deadline=$(($(date +%s) + SENTINEL_REFRESH_SECONDS))
   requested=''
   while [ "$(date +%s)" -lt "$deadline" ]; do
     master=$(consensus_master || true)
@@ -118,11 +121,18 @@ hand_over() {
       return 0
     fi
     if [ -z "$requested" ]; then
-      if request_failover; then
+      if sentinel=$(sentinel_with_current_view); then
+        ask_failover "$sentinel" && asked=0 || asked=$?
+      elif [ "$(date +%s)" -ge "$view_deadline" ]; then
+        request_failover && asked=0 || asked=$?
+      else
+        asked=1
+      fi
+      if [ "$asked" -eq 0 ]; then
         requested=yes
         # An accepted failover may take up to failover-timeout; resuming as master before it ends would make two.
         deadline=$(($(date +%s) + 2 * FAILOVER_TIMEOUT_SECONDS))
-      elif [ $? -eq 2 ]; then
+      elif [ "$asked" -eq 2 ]; then
         log "sentinels found no replica to promote"
         return 1
       fi
@@ -152,7 +162,8 @@ while :; do
   if new_set; then
     start_master "a new set"
   fi
-  if live_replica_exists && hand_over; then
+  LIVE_REPLICAS=$(live_replicas)
+  if [ -n "$LIVE_REPLICAS" ] && hand_over; then
     continue
   fi
   if data_present; then

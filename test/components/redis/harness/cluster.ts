@@ -247,8 +247,12 @@ export class RedisSentinelCluster {
 
   /**
    * Waits until the set has settled with `master` as master: a sentinel majority names it, it says role:master,
-   * and every other running Redis pod is its replica with a synced link.
+   * every other running Redis pod is its replica with a synced link, and the master counts them all as good replicas.
    */
+  private runningReplicaCount(master: number): number {
+    return [...this.redis.entries()].filter(([ordinal, pod]) => ordinal !== master && pod.isRunning).length;
+  }
+
   async waitForTopology(master: number, timeoutMs: number): Promise<void> {
     await waitFor(
       `pod ${master} as master, the other running pods as its synced replicas`,
@@ -259,6 +263,11 @@ export class RedisSentinelCluster {
         }
         const masterState = await this.replication(master);
         if (masterState.role !== 'master') {
+          return false;
+        }
+        // With min-replicas-to-write, a master whose replicas have not acknowledged yet answers NOREPLICAS.
+        const goodReplicas = masterState.fields.min_slaves_good_slaves;
+        if (goodReplicas !== undefined && Number(goodReplicas) < this.runningReplicaCount(master)) {
           return false;
         }
         for (const [ordinal, pod] of this.redis.entries()) {
