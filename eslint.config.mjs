@@ -13,6 +13,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS entry points that cdk8s-cli loads with require().
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Tests and check rules read manifests, which are untyped JSON from any source.
     files: ['test/**/*.ts', 'lib/checks/**/*.ts', 'lib/components/*/rules.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

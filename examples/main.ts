@@ -1,6 +1,7 @@
-import { App, Duration, Size } from 'cdk8s';
+import { ApiObject, App, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { BusinessScenario, DataClass, Peer, RedisSentinel, Tier } from '../lib';
+import { k8s } from 'cdk8s-plus-28';
+import { BusinessScenario, ComponentNetworkPolicy, DataClass, Peer, RedisSentinel, Tier } from '../lib';
 
 /**
  * A small shop in the CRITICAL tier: the cart service keeps carts in a cache (losing one costs a shopper a few
@@ -12,6 +13,14 @@ export function buildShop(app: App): BusinessScenario {
   const cartCache = new RedisSentinel(shop, 'cart-cache', { dataClass: DataClass.CACHE, memory: Size.gibibytes(2) });
   const sessions = new RedisSentinel(shop, 'session-store', { dataClass: DataClass.SYSTEM_OF_RECORD });
 
+  const cart = defineCart(shop, { cartCache, sessions });
+  cartCache.allowFrom(Peer.workload(cart));
+  sessions.allowFrom(Peer.workload(cart));
+  return shop;
+}
+
+/** The shop's own workload, hardened the way the checks expect of any workload. */
+function defineCart(shop: BusinessScenario, stores: { cartCache: RedisSentinel; sessions: RedisSentinel }): kplus.Deployment {
   const labels = {
     'app.kubernetes.io/name': 'cart',
     'app.kubernetes.io/instance': 'cart',
@@ -19,6 +28,7 @@ export function buildShop(app: App): BusinessScenario {
     'app.kubernetes.io/part-of': 'shop',
     'app.kubernetes.io/managed-by': 'stability-blueprints',
   };
+  const { cartCache, sessions } = stores;
   const cart = new kplus.Deployment(shop, 'cart', {
     metadata: { name: 'cart', labels },
     podMetadata: { labels },
@@ -27,8 +37,14 @@ export function buildShop(app: App): BusinessScenario {
       {
         name: 'cart',
         image: 'registry.example.com/shop/cart:1.4.2',
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
         portNumber: 8080,
-        securityContext: { user: 10001, group: 10001 },
+        securityContext: {
+          user: 10001,
+          group: 10001,
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
         resources: {
           cpu: { request: kplus.Cpu.millis(250) },
           memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
@@ -43,9 +59,26 @@ export function buildShop(app: App): BusinessScenario {
       },
     ],
   });
-  cartCache.allowFrom(Peer.workload(cart));
-  sessions.allowFrom(Peer.workload(cart));
-  return shop;
+  cart.scheduling.spread({ topology: kplus.Topology.HOSTNAME, weight: 100 });
+  ApiObject.of(cart).addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', 'stability-blueprints-critical'));
+
+  new k8s.KubePodDisruptionBudget(shop, 'cart-budget', {
+    metadata: { name: 'cart', labels },
+    spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: cart.matchLabels } },
+  });
+  const storePorts = (store: RedisSentinel) => [
+    { peer: Peer.podsLabelled(store.redis.selector), ports: [store.plan.redisPort] },
+    { peer: Peer.podsLabelled(store.sentinel.selector), ports: [store.plan.sentinelPort] },
+  ];
+  new ComponentNetworkPolicy(shop, 'cart-policy', {
+    metadata: { name: 'cart', labels },
+    podSelector: cart.matchLabels,
+    ingress: [{ peer: Peer.namespacesLabelled({ 'kubernetes.io/metadata.name': 'ingress' }), ports: [8080] }],
+    egress: [...storePorts(cartCache), ...storePorts(sessions)],
+    metricsPorts: [],
+    monitoring: shop.monitoring,
+  });
+  return cart;
 }
 
 if (require.main === module) {

@@ -1,22 +1,8 @@
 import { Testing } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { BlueprintError, ChecksFailedError, RedisSentinel, Suppressions } from '../../lib';
+import { defineVotersWithoutBudget } from '../support/checks';
 import { testScenario } from '../support/scenario';
-
-/** A team's own object that breaks a rule: a voting set without a PodDisruptionBudget. */
-function defineVoters(scope: Construct): k8s.KubeStatefulSet {
-  const labels = { app: 'voters' };
-  return new k8s.KubeStatefulSet(scope, 'voters', {
-    metadata: { name: 'voters', annotations: { 'stability-blueprints.io/quorum': '2', 'stability-blueprints.io/consensus': 'majority' } },
-    spec: {
-      replicas: 3,
-      serviceName: 'voters',
-      selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: { containers: [{ name: 'voter', image: 'voter:1.0.0' }] } },
-    },
-  });
-}
 
 describe('checks at synthesis', () => {
   test('our blueprints synthesize with no error finding', () => {
@@ -37,7 +23,7 @@ describe('checks at synthesis', () => {
     const scenario = testScenario();
     new RedisSentinel(scenario, 'sessions');
     const unit = new Construct(scenario, 'team');
-    defineVoters(unit);
+    defineVotersWithoutBudget(unit);
 
     // THEN
     expect(() => Testing.synth(scenario)).toThrow(ChecksFailedError);
@@ -52,7 +38,7 @@ describe('checks at synthesis', () => {
     // GIVEN
     const scenario = testScenario();
     const unit = new Construct(scenario, 'team');
-    defineVoters(unit);
+    defineVotersWithoutBudget(unit);
 
     // WHEN
     Suppressions.add(unit, 'pdb-preserves-quorum', 'the voters run on dedicated nodes that are never drained');
@@ -69,7 +55,7 @@ describe('checks at synthesis', () => {
   test('skipRules leaves a rule out of the scenario checks', () => {
     // GIVEN
     const scenario = testScenario({ skipRules: ['pdb-preserves-quorum'] });
-    defineVoters(scenario);
+    defineVotersWithoutBudget(scenario);
 
     // THEN
     expect(() => Testing.synth(scenario)).not.toThrow();

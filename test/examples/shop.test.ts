@@ -1,6 +1,10 @@
-import { Testing } from 'cdk8s';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Testing } from 'cdk8s';
 import { buildShop } from '../../examples/main';
 import { validateManifest } from '../../lib/checks/schema/strict-schema';
+import { runCheckCommand } from '../../lib/cli/check';
 import { Manifest } from '../support/scenario';
 
 function synthShop(): Manifest[] {
@@ -53,5 +57,29 @@ describe('example shop', () => {
     expect(byKind('StatefulSet').find((statefulSet) => statefulSet.metadata.name === 'session-store-redis')!.spec.volumeClaimTemplates).toHaveLength(
       1,
     );
+  });
+
+  test('`stability-blueprints check` over the synthesized manifests exits 0 with no finding', async () => {
+    // GIVEN
+    const outdir = mkdtempSync(join(tmpdir(), 'sb-shop-'));
+    const app = new App({ outdir, recordConstructMetadata: true });
+    buildShop(app);
+    app.synth();
+    let stdout = '';
+
+    try {
+      // WHEN
+      const exitCode = await runCheckCommand([outdir], {
+        stdout: { write: (chunk: string) => (stdout += chunk) },
+        stderr: process.stderr,
+        cwd: outdir,
+      });
+
+      // THEN
+      expect(stdout).toContain('29 objects, 56 rules: 0 errors, 0 warnings, 0 suppressed');
+      expect(exitCode).toBe(0);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,21 +1,12 @@
 import { Chart, Testing } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { RedisSentinel, Suppressions } from '../../lib';
 import '../../lib/jest';
+import { defineVotersWithoutBudget } from '../support/checks';
 import { testScenario } from '../support/scenario';
 
 function chartWithUnprotectedQuorum(): Chart {
   const chart = new Chart(Testing.app(), 'policy');
-  const labels = { app: 'voters' };
-  new k8s.KubeStatefulSet(chart, 'voters', {
-    metadata: { name: 'voters', annotations: { 'stability-blueprints.io/quorum': '2', 'stability-blueprints.io/consensus': 'majority' } },
-    spec: {
-      replicas: 3,
-      serviceName: 'voters',
-      selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: { containers: [{ name: 'voter', image: 'voter:1.0.0' }] } },
-    },
-  });
+  defineVotersWithoutBudget(chart);
   return chart;
 }
 

@@ -1,0 +1,52 @@
+import { App, Testing } from 'cdk8s';
+import { buildShop } from '../../examples/main';
+import { AppendFsync, DataClass, RedisSentinel, RedisSentinelProps, Tier } from '../../lib';
+import { RULE_CATALOG } from '../../lib/checks/catalog';
+import { CheckReport, formatObjectRef, runChecks, selectRules } from '../../lib/checks/engine';
+import { Severity } from '../../lib/checks/model';
+import { testScenario } from '../support/scenario';
+
+/** Findings at `severity` of every default rule over `objects`, one readable line each. */
+function findingsAt(objects: readonly any[], severity: Severity): string[] {
+  const report: CheckReport = runChecks(
+    objects.map((object) => ({ object })),
+    selectRules(RULE_CATALOG),
+    RULE_CATALOG,
+  );
+  return report.findings
+    .filter((finding) => finding.severity === severity)
+    .map((finding) => `${finding.ruleId} ${formatObjectRef(finding.object)} ${finding.path}: ${finding.message}`);
+}
+
+describe('our own output passes the default rules', () => {
+  test('the example shop draws no error finding', () => {
+    // GIVEN
+    const app = new App();
+    buildShop(app);
+
+    // WHEN
+    const objects = app.charts.flatMap((chart) => chart.toJson());
+
+    // THEN
+    expect(findingsAt(objects, Severity.ERROR)).toEqual([]);
+  });
+
+  test.each<[string, Tier, RedisSentinelProps]>([
+    ['CRITICAL system of record', Tier.CRITICAL, {}],
+    ['CRITICAL cache', Tier.CRITICAL, { dataClass: DataClass.CACHE }],
+    ['HIGH system of record, fsync always, 5 of each', Tier.HIGH, { appendFsync: AppendFsync.ALWAYS, replicas: 5, sentinels: 5 }],
+    ['STANDARD system of record', Tier.STANDARD, {}],
+    ['BEST_EFFORT cache without a password', Tier.BEST_EFFORT, { dataClass: DataClass.CACHE, passwordAuthentication: false }],
+  ])('RedisSentinel, %s: no error and no warning finding', (_case, tier, props) => {
+    // GIVEN
+    const scenario = testScenario({ tier });
+    new RedisSentinel(scenario, 'sessions', props);
+
+    // WHEN
+    const objects = Testing.synth(scenario);
+
+    // THEN
+    expect(findingsAt(objects, Severity.ERROR)).toEqual([]);
+    expect(findingsAt(objects, Severity.WARNING)).toEqual([]);
+  });
+});
