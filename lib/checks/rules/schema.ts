@@ -9,8 +9,8 @@ import { validateManifest } from '../schema/strict-schema';
  * out. The list is the kinds kubernetes-models knows, less the request-only kinds no manifest applies (reviews,
  * Eviction, Scale, TokenRequest, Binding, DeploymentRollback) and the objects the cluster creates or allocates itself
  * (Event, Node, Lease, ControllerRevision, ComponentStatus, CSINode, CSIStorageCapacity, VolumeAttachment, IPAddress,
- * ServiceCIDR, CertificateSigningRequest, PodTemplate). Custom resources are not in it: the strict schema knows them
- * only once registered, and a rule targeting them has to name their kinds.
+ * ServiceCIDR, CertificateSigningRequest, PodTemplate), plus the custom resources whose model package the strict schema
+ * loads. Other custom resources are not in it: the strict schema knows them only once registered.
  */
 export const MANIFEST_KINDS: readonly string[] = [
   'APIService',
@@ -54,6 +54,10 @@ export const MANIFEST_KINDS: readonly string[] = [
   'ValidatingAdmissionPolicy',
   'ValidatingAdmissionPolicyBinding',
   'ValidatingWebhookConfiguration',
+  // Custom resources whose model package the strict schema loads (monitoring.coreos.com).
+  'PodMonitor',
+  'PrometheusRule',
+  'ServiceMonitor',
 ];
 
 export const SCHEMA_VALID: Rule = {

@@ -113,12 +113,25 @@ interface ModelClass {
   readonly prototype: { validate(this: unknown): void };
 }
 
+/**
+ * The model packages of the custom resources stability-blueprints emits, by API group: the `@kubernetes-models/*`
+ * versions built on the kubernetes-models 4.x runtime, which runs on Node 20.
+ */
+const CUSTOM_RESOURCE_MODEL_PACKAGES: Readonly<Record<string, string>> = {
+  'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
+};
+
+function modelPackageOf(apiVersion: string): string {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  return CUSTOM_RESOURCE_MODEL_PACKAGES[group] ?? 'kubernetes-models';
+}
+
 function loadModelKind(apiVersion: string, kind: string): KindEntry | undefined {
   let modelModule: Record<string, ModelClass | undefined>;
   try {
     // The module name is only known at runtime (it is derived from the manifest), which a static import cannot express.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    modelModule = require(`kubernetes-models/${apiVersion}/${kind}`);
+    modelModule = require(`${modelPackageOf(apiVersion)}/${apiVersion}/${kind}`);
   } catch (error) {
     if (isModuleNotFound(error)) {
       return undefined;

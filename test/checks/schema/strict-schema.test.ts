@@ -762,4 +762,34 @@ describe('validateManifest', () => {
       expect(violations).toEqual([]);
     });
   });
+
+  describe('custom resources of the prometheus-operator (monitoring.coreos.com)', () => {
+    const serviceMonitor = (endpoint: object) => ({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'sessions-redis', namespace: 'shop', labels: { release: 'prometheus' } },
+      spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'redis' } }, endpoints: [endpoint] },
+    });
+
+    test('a valid ServiceMonitor passes', () => {
+      expect(validateManifest(serviceMonitor({ port: 'metrics', interval: '15s' }))).toEqual([]);
+    });
+
+    test('an unknown field in a ServiceMonitor endpoint is reported', () => {
+      expect(validateManifest(serviceMonitor({ port: 'metrics', intervall: '15s' }))).toEqual([
+        { path: 'spec.endpoints[0].intervall', message: 'unknown field "intervall"' },
+      ]);
+    });
+
+    test('a PrometheusRule without groups fails the schema', () => {
+      // GIVEN
+      const rule = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'redis-alerts' }, spec: { group: [] } };
+
+      // WHEN
+      const violations = validateManifest(rule);
+
+      // THEN
+      expect(violations).toContainEqual({ path: 'spec.group', message: 'unknown field "group"' });
+    });
+  });
 });
