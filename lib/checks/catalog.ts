@@ -13,11 +13,8 @@ import { SECURITY_RULES } from './rules/security';
 import { TIER_RULES } from './rules/tier';
 import { WORKLOAD_SHAPE_RULES } from './rules/workload-shape';
 
-/**
- * Every rule stability-blueprints knows, grouped by family. A component adds its own semantic rules as a family
- * here; the engine only sees the list.
- */
-export const RULE_CATALOG: readonly Rule[] = [
+/** The rules that answer the checks of kube-score, kube-linter, Polaris and Kyverno (see COVERAGE). */
+export const GENERIC_RULES: readonly Rule[] = [
   ...SCHEMA_RULES,
   ...AVAILABILITY_RULES,
   ...WORKLOAD_SHAPE_RULES,
@@ -26,6 +23,14 @@ export const RULE_CATALOG: readonly Rule[] = [
   ...SECURITY_RULES,
   ...NETWORK_RULES,
   ...IDENTITY_RULES,
+];
+
+/**
+ * Every rule stability-blueprints knows, grouped by family. A component adds its own semantic rules as a family
+ * here; the engine only sees the list.
+ */
+export const RULE_CATALOG: readonly Rule[] = [
+  ...GENERIC_RULES,
   ...QUORUM_RULES,
   ...TIER_RULES,
   ...DURABILITY_RULES,

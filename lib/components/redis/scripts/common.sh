@@ -144,3 +144,15 @@ request_failover() {
   [ -z "$failover_refused" ] || return 2
   return 1
 }
+
+# request_informed_failover VIEW_DEADLINE: asks a sentinel whose view of LIVE_REPLICAS is current to fail over, or
+# any sentinel once VIEW_DEADLINE (epoch seconds) has passed. Exit status as ask_failover; 1 also while it waits.
+request_informed_failover() {
+  if informed_sentinel=$(sentinel_with_current_view); then
+    ask_failover "$informed_sentinel"
+  elif [ "$(date +%s)" -ge "$1" ]; then
+    request_failover
+  else
+    return 1
+  fi
+}

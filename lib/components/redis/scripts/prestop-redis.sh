@@ -64,13 +64,7 @@ while :; do
     fail "a sentinel majority did not name a new master within ${HANDOVER_TIMEOUT_SECONDS}s"
   fi
   if [ -z "$requested" ]; then
-    if sentinel=$(sentinel_with_current_view); then
-      ask_failover "$sentinel" && asked=0 || asked=$?
-    elif [ "$(date +%s)" -ge "$view_deadline" ]; then
-      request_failover && asked=0 || asked=$?
-    else
-      asked=1
-    fi
+    request_informed_failover "$view_deadline" && asked=0 || asked=$?
     if [ "$asked" -eq 0 ]; then
       requested=yes
     elif [ "$asked" -eq 2 ]; then

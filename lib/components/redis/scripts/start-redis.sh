@@ -121,13 +121,7 @@ hand_over() {
       return 0
     fi
     if [ -z "$requested" ]; then
-      if sentinel=$(sentinel_with_current_view); then
-        ask_failover "$sentinel" && asked=0 || asked=$?
-      elif [ "$(date +%s)" -ge "$view_deadline" ]; then
-        request_failover && asked=0 || asked=$?
-      else
-        asked=1
-      fi
+      request_informed_failover "$view_deadline" && asked=0 || asked=$?
       if [ "$asked" -eq 0 ]; then
         requested=yes
         # An accepted failover may take up to failover-timeout; resuming as master before it ends would make two.
