@@ -6,6 +6,7 @@ import { PodUser } from '../../core/security';
 import { DataClass, dataClassProfile, Tier, tierProfile } from '../../core/tier';
 import { BlueprintError } from '../../errors';
 import type { BusinessScenario } from '../../scenario/business-scenario';
+import { REDIS_EXPORTER_IMAGE } from './observability';
 import { AppendFsync, EvictionPolicy, RedisSentinelProps } from './props';
 
 /** The Redis image shipped and its version; the fault tests run Debian's Redis 7.0.15 (see the README). */
@@ -63,6 +64,10 @@ export interface RedisSentinelPlan {
   readonly podUser: PodUser;
   readonly priorityClassName: string;
   readonly scheduling: SchedulingPlan;
+  readonly metrics: boolean;
+  readonly exporterImage: string;
+  readonly metricsPort: number;
+  readonly monitoringLabels: Readonly<Record<string, string>>;
 }
 
 export function resolveRedisSentinelPlan(path: string, id: string, props: RedisSentinelProps, scenario: BusinessScenario): RedisSentinelPlan {
@@ -114,6 +119,10 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
   const sentinelPort = wholeNumber('sentinelPort', props.sentinelPort ?? 26379, 1, 65535);
   if (redisPort === sentinelPort) {
     fail('sentinelPort', sentinelPort, `a port other than redisPort (${redisPort})`);
+  }
+  const metricsPort = wholeNumber('metricsPort', props.metricsPort ?? 9121, 1, 65535);
+  if (metricsPort === redisPort || metricsPort === sentinelPort) {
+    fail('metricsPort', metricsPort, `a port other than redisPort (${redisPort}) and sentinelPort (${sentinelPort})`);
   }
 
   const masterSetName = props.masterSetName ?? id;
@@ -216,5 +225,9 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
       minDomains: scenario.zones,
       requiredHostAntiAffinity: props.requiredHostAntiAffinity ?? tierDefaults.requiredHostAntiAffinity,
     },
+    metrics: props.metrics ?? true,
+    exporterImage: props.exporterImage ?? REDIS_EXPORTER_IMAGE,
+    metricsPort,
+    monitoringLabels: props.monitoringLabels ?? {},
   };
 }

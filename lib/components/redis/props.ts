@@ -280,4 +280,34 @@ export interface RedisSentinelProps {
    * @default - the tier's: true for CRITICAL, false otherwise
    */
   readonly requiredHostAntiAffinity?: boolean;
+
+  /**
+   * Run a redis_exporter sidecar next to every Redis and Sentinel server, with a PodMonitor, a PrometheusRule of
+   * alerts and a Grafana dashboard ConfigMap.
+   *
+   * @default true
+   */
+  readonly metrics?: boolean;
+
+  /**
+   * The redis_exporter image.
+   *
+   * @default REDIS_EXPORTER_IMAGE
+   */
+  readonly exporterImage?: string;
+
+  /**
+   * Port of the exporter sidecars.
+   *
+   * @default 9121
+   */
+  readonly metricsPort?: number;
+
+  /**
+   * Labels for the PodMonitors and the PrometheusRule, so that the cluster's Prometheus selects them
+   * (kube-prometheus-stack selects `release: <its Helm release>` by default).
+   *
+   * @default - none
+   */
+  readonly monitoringLabels?: Record<string, string>;
 }

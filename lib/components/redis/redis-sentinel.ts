@@ -8,8 +8,10 @@ import { Peer } from '../../core/peer';
 import { dataStoreResources } from '../../core/resources';
 import { restrictedContainerSecurityContext } from '../../core/security';
 import { PodManagementPolicy, PvcRetention, StatefulPodSet } from '../../core/stateful-pod-set';
+import { addGrafanaDashboard, addPodMonitor, addPrometheusRule } from '../../observability/monitoring';
 import { BusinessScenario } from '../../scenario/business-scenario';
 import { renderRedisConf, renderSentinelConf } from './config';
+import { exporterContainer, METRICS_PORT_NAME, POD_TARGET_LABELS, redisAlertRules, redisDashboard, seriesSelectors } from './observability';
 import { RedisSentinelPlan, resolveRedisSentinelPlan } from './plan';
 import { RedisSentinelProps } from './props';
 
@@ -152,6 +154,7 @@ export class RedisSentinel extends Construct {
           readinessProbe: execProbe(script('probe-redis.sh', 'readiness'), { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 2 }),
           lifecycle: { preStop: { exec: { command: script('prestop-redis.sh') } } },
         },
+        ...(plan.metrics ? [exporterContainer(plan, plan.redisPort, securityContext)] : []),
       ],
       volumes: plan.persistentData
         ? sharedVolumes
@@ -189,6 +192,7 @@ export class RedisSentinel extends Construct {
           livenessProbe: execProbe(script('probe-sentinel.sh', 'liveness'), { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 }),
           readinessProbe: execProbe(script('probe-sentinel.sh', 'readiness'), { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 2 }),
         },
+        ...(plan.metrics ? [exporterContainer(plan, plan.sentinelPort, securityContext)] : []),
       ],
       volumes: sharedVolumes,
       volumeClaims: [{ name: 'sentinel-data', size: plan.sentinelStorageSize, storageClassName: plan.storageClassName }],
@@ -208,6 +212,7 @@ export class RedisSentinel extends Construct {
       },
     });
 
+    const metricsPorts = plan.metrics ? [plan.metricsPort] : [];
     const redisPods = Peer.podsLabelled(this.redis.selector);
     const sentinelPods = Peer.podsLabelled(this.sentinel.selector);
     this.redisPolicy = new ComponentNetworkPolicy(this, 'RedisNetworkPolicy', {
@@ -221,7 +226,7 @@ export class RedisSentinel extends Construct {
         { peer: redisPods, ports: [plan.redisPort] },
         { peer: sentinelPods, ports: [plan.sentinelPort] },
       ],
-      metricsPorts: [],
+      metricsPorts,
       monitoring: scenario.monitoring,
     });
     this.sentinelPolicy = new ComponentNetworkPolicy(this, 'SentinelNetworkPolicy', {
@@ -235,8 +240,41 @@ export class RedisSentinel extends Construct {
         { peer: redisPods, ports: [plan.redisPort] },
         { peer: sentinelPods, ports: [plan.sentinelPort] },
       ],
-      metricsPorts: [],
+      metricsPorts,
       monitoring: scenario.monitoring,
+    });
+
+    if (plan.metrics) {
+      this.defineMonitoring(scenario, annotations, { name: 'redis', instance: plan.name, component: 'monitoring', partOf: scenario.scenarioName });
+    }
+  }
+
+  /** A PodMonitor for every pod of the set, its alerts, and its dashboard. */
+  private defineMonitoring(scenario: BusinessScenario, annotations: Record<string, string>, identity: WorkloadIdentity): void {
+    const { plan } = this;
+    const selectors = seriesSelectors(plan, scenario.namespace);
+    const metadata = (name: string) => ({
+      name,
+      labels: { ...standardLabels(identity), ...plan.monitoringLabels },
+      annotations: { ...annotations, [BlueprintKeys.ROLE]: 'monitoring' },
+    });
+    addPodMonitor(this, 'PodMonitor', {
+      metadata: metadata(`${plan.name}-redis`),
+      selector: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': plan.name },
+      portName: METRICS_PORT_NAME,
+      intervalSeconds: 15,
+      podTargetLabels: POD_TARGET_LABELS,
+    });
+    addPrometheusRule(this, 'Alerts', {
+      metadata: metadata(`${plan.name}-redis-alerts`),
+      groupName: `redis-sentinel.${scenario.scenarioName}.${plan.name}`,
+      rules: redisAlertRules(plan, selectors),
+      labels: { owner: scenario.owner, scenario: scenario.scenarioName, tier: plan.tier, component: REDIS_SENTINEL_COMPONENT },
+    });
+    addGrafanaDashboard(this, 'Dashboard', {
+      metadata: metadata(`${plan.name}-redis-dashboard`),
+      fileName: `redis-${plan.name}.json`,
+      dashboard: redisDashboard(plan, selectors, `Redis ${scenario.scenarioName}/${plan.name}`),
     });
   }
 

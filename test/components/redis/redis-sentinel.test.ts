@@ -47,6 +47,9 @@ describe('RedisSentinel', () => {
       'Service/sessions-sentinel',
       'NetworkPolicy/sessions-redis',
       'NetworkPolicy/sessions-sentinel',
+      'PodMonitor/sessions-redis',
+      'PrometheusRule/sessions-redis-alerts',
+      'ConfigMap/sessions-redis-dashboard',
     ]);
     for (const manifest of manifests) {
       expect(manifest.metadata).toEqual(
@@ -301,6 +304,10 @@ describe('RedisSentinel', () => {
     expect(redisPolicy.spec.ingress).toEqual([
       { from: [{ podSelector: { matchLabels: redis.redis.selector } }], ports: [{ protocol: 'TCP', port: 6379 }] },
       { from: [{ podSelector: { matchLabels: redis.sentinel.selector } }], ports: [{ protocol: 'TCP', port: 6379 }] },
+      {
+        from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } }, namespaceSelector: { matchLabels: {} } }],
+        ports: [{ protocol: 'TCP', port: 9121 }],
+      },
       { from: [cartPeer], ports: [{ protocol: 'TCP', port: 6379 }] },
     ]);
     const sentinelPolicy = findObject(manifests, 'NetworkPolicy', 'sessions-sentinel');

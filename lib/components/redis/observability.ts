@@ -1,0 +1,180 @@
+import { Size } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { secretEnv } from '../../core/container';
+import { dataStoreResources } from '../../core/resources';
+import { DataClass } from '../../core/tier';
+import { alertDelaySeconds, AlertRule, AlertSeverity } from '../../observability/monitoring';
+import type { RedisSentinelPlan } from './plan';
+
+/** The exporter shipped; the end-to-end alert test runs Debian's prometheus-redis-exporter 1.45 (see the README). */
+export const REDIS_EXPORTER_IMAGE = 'oliver006/redis_exporter:v1.88.0';
+export const METRICS_PORT_NAME = 'metrics';
+
+/** PromQL label matchers that select the series of one set of pods, as the PodMonitor labels them. */
+export interface SeriesSelectors {
+  readonly redis: string;
+  readonly sentinel: string;
+}
+
+/** The pod labels the PodMonitor copies onto every series (`app.kubernetes.io/instance` becomes `app_kubernetes_io_instance`). */
+export const POD_TARGET_LABELS = ['app.kubernetes.io/instance', 'app.kubernetes.io/component'];
+
+export function seriesSelectors(plan: RedisSentinelPlan, namespace: string | undefined): SeriesSelectors {
+  const scope = `${namespace === undefined ? '' : `namespace="${namespace}", `}app_kubernetes_io_instance="${plan.name}"`;
+  return { redis: `{${scope}, app_kubernetes_io_component="redis"}`, sentinel: `{${scope}, app_kubernetes_io_component="sentinel"}` };
+}
+
+/**
+ * A redis_exporter sidecar for the Redis or Sentinel server of the pod. Pointed at a sentinel, the exporter detects
+ * sentinel mode and exports the `redis_sentinel_*` series.
+ */
+export function exporterContainer(plan: RedisSentinelPlan, serverPort: number, securityContext: k8s.SecurityContext): k8s.Container {
+  return {
+    name: 'metrics',
+    image: plan.exporterImage,
+    imagePullPolicy: 'IfNotPresent',
+    ports: [{ name: METRICS_PORT_NAME, containerPort: plan.metricsPort, protocol: 'TCP' }],
+    env: [
+      { name: 'REDIS_ADDR', value: `redis://127.0.0.1:${serverPort}` },
+      { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${plan.metricsPort}` },
+      ...(plan.passwordSecret ? [secretEnv('REDIS_PASSWORD', plan.passwordSecret.name, plan.passwordSecret.key)] : []),
+    ],
+    resources: dataStoreResources(10, Size.mebibytes(64)),
+    securityContext,
+    readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString(METRICS_PORT_NAME) }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+  };
+}
+
+/**
+ * The alerts of a set: instance down or vanished, no master or more than one, replication broken, sentinel quorum at
+ * risk or lost, memory near maxmemory, persistence errors (SYSTEM_OF_RECORD), rejected connections. Each waits the
+ * tier's delay, longer than a normal failover, so a handled failure does not page.
+ */
+export function redisAlertRules(plan: RedisSentinelPlan, selectors: SeriesSelectors): AlertRule[] {
+  const delay = alertDelaySeconds(plan.tier);
+  const { redis, sentinel } = selectors;
+  const systemOfRecord = plan.dataClass === DataClass.SYSTEM_OF_RECORD;
+  const rules: AlertRule[] = [
+    {
+      alert: 'RedisInstanceDown',
+      expr: `redis_up${redis} == 0 or up${redis} == 0`,
+      forSeconds: delay,
+      severity: AlertSeverity.CRITICAL,
+      summary: `Redis ${plan.name}: {{ $labels.pod }} is down`,
+      description: 'The exporter cannot reach Redis, or Prometheus cannot scrape the pod.',
+    },
+    {
+      alert: 'RedisInstanceMissing',
+      expr: `(count(up${redis} == 1) or vector(0)) < ${plan.replicas}`,
+      forSeconds: delay,
+      severity: AlertSeverity.CRITICAL,
+      summary: `Redis ${plan.name}: fewer than ${plan.replicas} pods are scraped`,
+      description: 'A pod vanished (not scheduled, deleted, or its scrape target is gone): the set runs with fewer copies.',
+    },
+    {
+      alert: 'RedisNoMaster',
+      expr: `(count(redis_instance_info${withRole(redis, 'master')} and on (instance) redis_up${redis} == 1) or vector(0)) < 1`,
+      forSeconds: delay,
+      severity: AlertSeverity.CRITICAL,
+      summary: `Redis ${plan.name} has no master`,
+      description: 'No reachable Redis of the set is master: writes fail. Sentinels did not fail over within the alert delay.',
+    },
+    {
+      alert: 'RedisMultipleMasters',
+      expr: `count(redis_instance_info${withRole(redis, 'master')} and on (instance) redis_up${redis} == 1) > 1`,
+      forSeconds: delay,
+      severity: AlertSeverity.CRITICAL,
+      summary: `Redis ${plan.name} has more than one master`,
+      description: 'Two nodes accept writes: writes to the one that is not the sentinels master will be lost.',
+    },
+    {
+      alert: 'RedisReplicationBroken',
+      expr: `redis_master_link_up${redis} == 0`,
+      forSeconds: delay,
+      severity: AlertSeverity.CRITICAL,
+      summary: `Redis ${plan.name}: replica {{ $labels.pod }} is not replicating`,
+      description: 'The replication link of a replica is down: it serves stale data and cannot take over without losing writes.',
+    },
+    {
+      alert: 'RedisSentinelQuorumAtRisk',
+      expr: `min(redis_sentinel_master_ok_sentinels${sentinel}) <= ${plan.quorum} or (count(up${sentinel} == 1) or vector(0)) <= ${plan.quorum}`,
+      forSeconds: delay,
+      severity: AlertSeverity.WARNING,
+      summary: `Redis ${plan.name}: one more lost sentinel stops failover`,
+      description: `At most ${plan.quorum} of ${plan.sentinels} sentinels are healthy; the quorum is ${plan.quorum}.`,
+    },
+    {
+      alert: 'RedisSentinelQuorumLost',
+      expr: `min(redis_sentinel_master_ok_sentinels${sentinel}) < ${plan.quorum} or (count(up${sentinel} == 1) or vector(0)) < ${plan.quorum}`,
+      forSeconds: delay,
+      severity: AlertSeverity.CRITICAL,
+      summary: `Redis ${plan.name}: sentinels cannot fail over`,
+      description: `Fewer than ${plan.quorum} sentinels are healthy: a master failure would not be handled.`,
+    },
+    {
+      alert: 'RedisMemoryNearMaxmemory',
+      expr: `redis_memory_used_bytes${redis} / redis_memory_max_bytes${redis} > 0.9 and redis_memory_max_bytes${redis} > 0`,
+      forSeconds: delay,
+      severity: systemOfRecord ? AlertSeverity.CRITICAL : AlertSeverity.WARNING,
+      summary: `Redis ${plan.name}: {{ $labels.pod }} uses over 90% of maxmemory`,
+      description: systemOfRecord
+        ? 'With noeviction, writes fail once maxmemory is reached.'
+        : 'The cache evicts keys; its hit rate drops as it fills.',
+    },
+    {
+      alert: 'RedisRejectedConnections',
+      expr: `increase(redis_rejected_connections_total${redis}[5m]) > 0`,
+      forSeconds: 0,
+      severity: AlertSeverity.WARNING,
+      summary: `Redis ${plan.name}: {{ $labels.pod }} rejected connections`,
+      description: 'maxclients was reached; clients got errors.',
+    },
+  ];
+  if (systemOfRecord) {
+    rules.push({
+      alert: 'RedisPersistenceFailing',
+      expr: `redis_aof_last_bgrewrite_status${redis} == 0 or redis_rdb_last_bgsave_status${redis} == 0`,
+      forSeconds: 0,
+      severity: AlertSeverity.CRITICAL,
+      summary: `Redis ${plan.name}: {{ $labels.pod }} failed to persist`,
+      description: 'The last AOF rewrite or snapshot failed (disk full, permissions): data written now may not survive a restart.',
+    });
+  }
+  return rules;
+}
+
+function withRole(selector: string, role: string): string {
+  return `${selector.slice(0, -1)}, role="${role}"}`;
+}
+
+/** A Grafana dashboard of the set: up, roles, replication, memory, clients and sentinel health. */
+export function redisDashboard(plan: RedisSentinelPlan, selectors: SeriesSelectors, title: string): object {
+  const panel = (id: number, panelTitle: string, expr: string, legend: string, unit = 'short') => ({
+    id,
+    type: 'timeseries',
+    title: panelTitle,
+    datasource: { type: 'prometheus', uid: '${datasource}' },
+    gridPos: { x: ((id - 1) % 2) * 12, y: Math.floor((id - 1) / 2) * 8, w: 12, h: 8 },
+    fieldConfig: { defaults: { unit }, overrides: [] },
+    targets: [{ refId: 'A', expr, legendFormat: legend }],
+  });
+  const { redis, sentinel } = selectors;
+  return {
+    title,
+    uid: `sb-redis-${plan.name}`.slice(0, 40),
+    tags: ['stability-blueprints', 'redis'],
+    schemaVersion: 39,
+    time: { from: 'now-6h', to: 'now' },
+    templating: { list: [{ name: 'datasource', type: 'datasource', query: 'prometheus' }] },
+    panels: [
+      panel(1, 'Up', `redis_up${redis}`, '{{pod}}'),
+      panel(2, 'Role (1 = master)', `redis_instance_info${withRole(redis, 'master')}`, '{{pod}}'),
+      panel(3, 'Connected replicas', `redis_connected_slaves${redis}`, '{{pod}}'),
+      panel(4, 'Replication link up', `redis_master_link_up${redis}`, '{{pod}}'),
+      panel(5, 'Memory used / maxmemory', `redis_memory_used_bytes${redis} / redis_memory_max_bytes${redis}`, '{{pod}}', 'percentunit'),
+      panel(6, 'Commands per second', `rate(redis_commands_processed_total${redis}[1m])`, '{{pod}}', 'ops'),
+      panel(7, 'Clients and rejected connections', `redis_connected_clients${redis}`, '{{pod}}'),
+      panel(8, 'Healthy sentinels', `redis_sentinel_master_ok_sentinels${sentinel}`, '{{pod}}'),
+    ],
+  };
+}
