@@ -20,3 +20,5 @@ export * from './checks/schema/strict-schema';
 export * from './components/redis/props';
 export * from './components/redis/plan';
 export * from './components/redis/redis-sentinel';
+export * from './components/redis/observability';
+export * from './observability/monitoring';
