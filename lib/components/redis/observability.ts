@@ -47,7 +47,7 @@ export function exporterContainer(plan: RedisSentinelPlan, serverPort: number, s
 
 /**
  * The alerts of a set: instance down or vanished, no master or more than one, replication broken, sentinel quorum at
- * risk or lost, memory near maxmemory, persistence errors (SYSTEM_OF_RECORD), rejected connections. Each waits the
+ * risk or lost, rejected connections, and for a SYSTEM_OF_RECORD memory near maxmemory and persistence errors. Each waits the
  * tier's delay, longer than a normal failover, so a handled failure does not page.
  */
 export function redisAlertRules(plan: RedisSentinelPlan, selectors: SeriesSelectors): AlertRule[] {
@@ -97,7 +97,7 @@ export function redisAlertRules(plan: RedisSentinelPlan, selectors: SeriesSelect
     },
     {
       alert: 'RedisSentinelQuorumAtRisk',
-      expr: `min(redis_sentinel_master_ok_sentinels${sentinel}) <= ${plan.quorum} or (count(up${sentinel} == 1) or vector(0)) <= ${plan.quorum}`,
+      expr: `max(redis_sentinel_master_ok_sentinels${sentinel}) <= ${plan.quorum} or (count(redis_up${sentinel} == 1) or vector(0)) <= ${plan.quorum}`,
       forSeconds: delay,
       severity: AlertSeverity.WARNING,
       summary: `Redis ${plan.name}: one more lost sentinel stops failover`,
@@ -105,21 +105,11 @@ export function redisAlertRules(plan: RedisSentinelPlan, selectors: SeriesSelect
     },
     {
       alert: 'RedisSentinelQuorumLost',
-      expr: `min(redis_sentinel_master_ok_sentinels${sentinel}) < ${plan.quorum} or (count(up${sentinel} == 1) or vector(0)) < ${plan.quorum}`,
+      expr: `max(redis_sentinel_master_ok_sentinels${sentinel}) < ${plan.quorum} or (count(redis_up${sentinel} == 1) or vector(0)) < ${plan.quorum}`,
       forSeconds: delay,
       severity: AlertSeverity.CRITICAL,
       summary: `Redis ${plan.name}: sentinels cannot fail over`,
       description: `Fewer than ${plan.quorum} sentinels are healthy: a master failure would not be handled.`,
-    },
-    {
-      alert: 'RedisMemoryNearMaxmemory',
-      expr: `redis_memory_used_bytes${redis} / redis_memory_max_bytes${redis} > 0.9 and redis_memory_max_bytes${redis} > 0`,
-      forSeconds: delay,
-      severity: systemOfRecord ? AlertSeverity.CRITICAL : AlertSeverity.WARNING,
-      summary: `Redis ${plan.name}: {{ $labels.pod }} uses over 90% of maxmemory`,
-      description: systemOfRecord
-        ? 'With noeviction, writes fail once maxmemory is reached.'
-        : 'The cache evicts keys; its hit rate drops as it fills.',
     },
     {
       alert: 'RedisRejectedConnections',
@@ -131,14 +121,27 @@ export function redisAlertRules(plan: RedisSentinelPlan, selectors: SeriesSelect
     },
   ];
   if (systemOfRecord) {
-    rules.push({
-      alert: 'RedisPersistenceFailing',
-      expr: `redis_aof_last_bgrewrite_status${redis} == 0 or redis_rdb_last_bgsave_status${redis} == 0`,
-      forSeconds: 0,
-      severity: AlertSeverity.CRITICAL,
-      summary: `Redis ${plan.name}: {{ $labels.pod }} failed to persist`,
-      description: 'The last AOF rewrite or snapshot failed (disk full, permissions): data written now may not survive a restart.',
-    });
+    // A full cache is its normal state (it evicts); a full system of record refuses writes.
+    rules.push(
+      {
+        alert: 'RedisMemoryNearMaxmemory',
+        expr: `redis_memory_used_bytes${redis} / redis_memory_max_bytes${redis} > 0.9 and redis_memory_max_bytes${redis} > 0`,
+        forSeconds: delay,
+        severity: AlertSeverity.CRITICAL,
+        summary: `Redis ${plan.name}: {{ $labels.pod }} uses over 90% of maxmemory`,
+        description: 'With noeviction, writes fail once maxmemory is reached.',
+      },
+      {
+        alert: 'RedisPersistenceFailing',
+        expr: `redis_aof_last_write_status${redis} == 0 or redis_aof_last_bgrewrite_status${redis} == 0 or redis_rdb_last_bgsave_status${redis} == 0`,
+        forSeconds: 0,
+        severity: AlertSeverity.CRITICAL,
+        summary: `Redis ${plan.name}: {{ $labels.pod }} failed to persist`,
+        description:
+          'An AOF write, the last AOF rewrite or a snapshot failed (disk full, permissions): Redis refuses writes, or data written ' +
+          'now may not survive a restart.',
+      },
+    );
   }
   return rules;
 }

@@ -73,8 +73,8 @@ describe('RedisSentinel observability', () => {
       ['RedisReplicationBroken', 'critical', '1m'],
       ['RedisSentinelQuorumAtRisk', 'warning', '1m'],
       ['RedisSentinelQuorumLost', 'critical', '1m'],
-      ['RedisMemoryNearMaxmemory', 'critical', '1m'],
       ['RedisRejectedConnections', 'warning', '0m'],
+      ['RedisMemoryNearMaxmemory', 'critical', '1m'],
       ['RedisPersistenceFailing', 'critical', '0m'],
     ]);
     expect(rules[0].expr).toBe(
@@ -90,12 +90,12 @@ describe('RedisSentinel observability', () => {
     });
   });
 
-  test('a CACHE set warns on memory, has no persistence alert, and a STANDARD tier waits 5 minutes', () => {
+  test('a CACHE set, full by design, has no memory or persistence alert, and a STANDARD tier waits 5 minutes', () => {
     // WHEN
     const rules = alerts(synthRedis({ dataClass: DataClass.CACHE }, Tier.STANDARD));
 
     // THEN
-    expect(rules.find((rule: any) => rule.alert === 'RedisMemoryNearMaxmemory').labels.severity).toBe('warning');
+    expect(rules.map((rule: any) => rule.alert)).not.toContain('RedisMemoryNearMaxmemory');
     expect(rules.map((rule: any) => rule.alert)).not.toContain('RedisPersistenceFailing');
     expect(rules.find((rule: any) => rule.alert === 'RedisNoMaster').for).toBe('5m');
   });
