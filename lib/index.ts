@@ -22,3 +22,4 @@ export * from './components/redis/plan';
 export * from './components/redis/redis-sentinel';
 export * from './components/redis/observability';
 export * from './observability/monitoring';
+export * from './synth/app';

@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CheckReport } from '../checks/engine';
-import { checkChart, prepareChartForChecks } from '../checks/synthesis';
+import { checkChart, checksRunAppWide, prepareChartForChecks } from '../checks/synthesis';
 import { BlueprintError } from '../errors';
 import { isDnsLabel, isDnsSubdomain } from '../core/dns';
 import { BlueprintKeys, MANAGED_BY, standardLabels } from '../core/labels';
@@ -98,9 +98,13 @@ export class BusinessScenario extends Chart {
   public readonly zones: number;
   public readonly clusterDomain: string;
   public readonly monitoring: Peer;
-  /** The findings of the last synthesis of this scenario. */
+  /**
+   * The findings of the last synthesis of this scenario. Under our `App`, the part of the app-wide run about this
+   * scenario's objects.
+   */
   public lastCheckReport?: CheckReport;
-  private readonly skipRules: readonly string[];
+  /** Ids of the check rules not run on this scenario's objects. */
+  public readonly skipRules: readonly string[];
 
   constructor(scope: Construct, id: string, props: BusinessScenarioProps) {
     super(scope, id, { namespace: props.namespace });
@@ -120,10 +124,14 @@ export class BusinessScenario extends Chart {
 
   /**
    * The scenario's manifests, after the check catalog ran over them: an error finding stops synthesis with the rule,
-   * the object, its construct path, the field and the fix; warnings are printed.
+   * the object, its construct path, the field and the fix; warnings are printed. Under our `App`, which applies the
+   * suppressions before any chart renders and checks all charts at once afterwards, only the manifests.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the signature of Chart.toJson
   public toJson(): any[] {
+    if (checksRunAppWide(this)) {
+      return super.toJson();
+    }
     prepareChartForChecks(this);
     const manifests = super.toJson();
     this.lastCheckReport = checkChart(this, manifests, { skipRules: this.skipRules });
