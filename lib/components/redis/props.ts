@@ -72,8 +72,8 @@ export interface RedisSentinelProps {
   readonly downAfterMilliseconds?: number;
 
   /**
-   * Sentinel `failover-timeout`. Also how long an empty CACHE pod 0 waits before it bootstraps a set whose every
-   * node lost its data.
+   * Sentinel `failover-timeout`. Also how long the empty CACHE pod the sentinels name as master waits before it
+   * bootstraps a set whose every node lost its data.
    *
    * @default - the tier's failover timeout (30000 for CRITICAL and HIGH)
    */

@@ -2,15 +2,15 @@ import { Testing } from 'cdk8s';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BusinessScenario, DataClass, RedisSentinel, RedisSentinelProps, Tier } from '../../../lib';
-import { RedisSentinelCluster, destroyAllClusters, listeningSockets, toReplication } from './harness/cluster';
-import { ExecResult } from './harness/pod';
+import { RedisSentinelCluster, destroyAllClusters, toReplication } from './harness/cluster';
+import { ExecResult, Pod } from './harness/pod';
 import { assertPodSandboxAvailable } from './harness/preflight';
 import { pairs } from './harness/resp';
 import { waitFor } from './harness/wait';
 
 /**
  * Runs the scripts RedisSentinel emits, unmodified, against real redis-server and redis-sentinel processes. Each
- * pod of the synthesized StatefulSets is a process tree in its own PID and mount namespace, with its own loopback
+ * pod of the synthesized StatefulSets is a process tree in its own network, PID and mount namespace, with its own
  * address, user and read-only root; see harness/README.md for what is faithful to a real pod and what is not.
  *
  * The scenarios are independent (each builds its own set on its own addresses) and run concurrently to keep the
@@ -96,11 +96,9 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
     async () => {
       await withCluster({}, async (cluster) => {
         await bootstrap(cluster);
-        // Each pod listens on its own address only, with the emitted ports.
-        const listening = listeningSockets().filter((socket) => cluster.pods.some((pod) => pod.ip === socket.ip));
-        expect(listening.map((s) => `${s.ip}:${s.port}`).sort()).toEqual(
-          [...cluster.redis.map((p) => `${p.ip}:${cluster.redisPort}`), ...cluster.sentinels.map((p) => `${p.ip}:${cluster.sentinelPort}`)].sort(),
-        );
+        // Each pod listens in its own network namespace, on the emitted port only, on every address as configured.
+        const port = (pod: Pod) => (cluster.redis.includes(pod) ? cluster.redisPort : cluster.sentinelPort);
+        expect(cluster.listening()).toEqual(Object.fromEntries(cluster.pods.map((pod) => [pod.name, [`0.0.0.0:${port(pod)}`, `[::]:${port(pod)}`]])));
         expect(await cluster.sentinelMasters()).toEqual([cluster.redisHost(0), cluster.redisHost(0), cluster.redisHost(0)]);
         for (const pod of cluster.redis) {
           expectSuccess(await pod.probe('startup'));

@@ -4,9 +4,10 @@
 # - the sentinels name another pod as master: start as its replica;
 # - the sentinels have never seen a replica or a failover (a new set): ordinal 0 starts as the first master;
 # - the sentinels name this pod (it restarted faster than down-after-milliseconds): while a replica is still
-#   replicating from the lost process, have the sentinels promote it and start as its replica; with no such
-#   replica, resume as master only with a non-empty data directory. An empty CACHE pod 0 starts empty after
-#   failover-timeout (every node lost its data: a full outage of a cache); an empty SYSTEM_OF_RECORD pod waits.
+#   replicating from the lost process, wait for the sentinels to promote it and start as its replica; with no such
+#   replica and no failover under way, resume as master only with a non-empty data directory. An empty CACHE pod
+#   starts empty after failover-timeout (every node lost its data: a full outage of a cache); an empty
+#   SYSTEM_OF_RECORD pod waits.
 set -eu
 # shellcheck source=common.sh
 . "$SCRIPTS_DIR/common.sh"
@@ -42,7 +43,9 @@ write_config() {
 }
 
 # A replica that starts without data must not be promoted before it has copied the master once: promoted empty, it
-# would wipe every other replica. It starts with priority 0 (never promoted) and gets its priority once synced.
+# would wipe every other replica. It starts with priority 0 (never promoted) and gets its priority once synced. Every
+# CACHE replica starts without data: after a full outage of a cache, the sentinels would otherwise promote one of the
+# empty replicas (any of them) while the pod they name waits out failover-timeout for a replica that kept its data.
 restore_priority_after_first_sync() {
   while :; do
     sleep 1
@@ -56,7 +59,7 @@ restore_priority_after_first_sync() {
 }
 
 start_replica_of() {
-  if [ "$DATA_CLASS" = system-of-record ] && ! data_present; then
+  if ! data_present; then
     write_config 0 "$1"
     restore_priority_after_first_sync &
   else
@@ -90,9 +93,9 @@ new_set() {
   [ "$fresh" -ge $((SENTINELS / 2 + 1)) ]
 }
 
-# Peers still replicating from the lost process (this pod), as "host:port offset" lines: they hold everything this
-# pod acknowledged, and their offsets are frozen until a failover.
-live_replicas() {
+# A peer is still replicating from the lost process (this pod): it holds everything this pod acknowledged, and its
+# offset is frozen until a failover.
+live_replica_exists() {
   i=0
   while [ "$i" -lt "$REPLICAS" ]; do
     if [ "$i" != "$(ordinal)" ]; then
@@ -101,37 +104,23 @@ live_replicas() {
       if [ "$(printf '%s' "$replication" | info_field role)" = slave ] &&
         [ "$(printf '%s' "$replication" | info_field master_host)" = "$SELF" ] &&
         [ "${offset:-0}" -gt 0 ] 2>/dev/null; then
-        printf '%s:%s %s\n' "$(redis_host "$i")" "$REDIS_PORT" "$offset"
+        return 0
       fi
     fi
     i=$((i + 1))
   done
+  return 1
 }
 
-# Asks the sentinels to promote a live replica; true once a sentinel majority names another master. It asks a sentinel
-# whose view of the replicas is current, or any sentinel once every sentinel has had time to refresh its view; and
-# never again once a failover is accepted or under way: a second request would demote the new master.
-hand_over() {
-  deadline=$(($(date +%s) + FAILOVER_TIMEOUT_SECONDS))
-  view_deadline=$(($(date +%s) + SENTINEL_REFRESH_SECONDS))
-  requested=''
-  while [ "$(date +%s)" -lt "$deadline" ]; do
-    master=$(consensus_master || true)
-    if [ -n "$master" ] && [ "$master" != "$SELF" ]; then
-      return 0
-    fi
-    if [ -z "$requested" ]; then
-      request_informed_failover "$view_deadline" && asked=0 || asked=$?
-      if [ "$asked" -eq 0 ]; then
-        requested=yes
-        # An accepted failover may take up to failover-timeout; resuming as master before it ends would make two.
-        deadline=$(($(date +%s) + 2 * FAILOVER_TIMEOUT_SECONDS))
-      elif [ "$asked" -eq 2 ]; then
-        log "sentinels found no replica to promote"
-        return 1
-      fi
-    fi
-    sleep 1
+# A sentinel is running a failover of the master set.
+failover_in_progress() {
+  i=0
+  while [ "$i" -lt "$SENTINELS" ]; do
+    flags=$(rcli "$(sentinel_host "$i")" "$SENTINEL_PORT" SENTINEL MASTER "$MASTER_SET" 2>/dev/null | tr -d '\r' | sed -n '/^flags$/{n;p;q;}')
+    case ",$flags," in
+      *,failover_in_progress,*) return 0 ;;
+    esac
+    i=$((i + 1))
   done
   return 1
 }
@@ -156,14 +145,22 @@ while :; do
   if new_set; then
     start_master "a new set"
   fi
-  LIVE_REPLICAS=$(live_replicas)
-  if [ -n "$LIVE_REPLICAS" ] && hand_over; then
+  # This pod's server is not running, so the sentinels find the master down after down-after-milliseconds and fail it
+  # over themselves: an elected leader picks the replica by the offsets it reads every second once the master is
+  # objectively down. Asking a sentinel for a failover as well would race with that election (two leaders of two
+  # epochs promote two replicas and each demotes the other's: a replication loop without a master). A failover that
+  # finds no replica to promote is retried after twice failover-timeout; resuming as master meanwhile would make two
+  # masters, and the replicas, resyncing from this pod, would drop writes it lost.
+  if live_replica_exists || failover_in_progress; then
+    log "waiting for the sentinels to promote a replica of this pod"
+    sleep 2
     continue
   fi
   if data_present; then
     start_master "no replica holds newer data than this pod's data directory"
   fi
-  if [ "$DATA_CLASS" = cache ] && [ "$(ordinal)" = 0 ]; then
+  # Whichever pod the sentinels name: its replicas started empty too, and cannot be promoted before it serves.
+  if [ "$DATA_CLASS" = cache ]; then
     now=$(date +%s)
     cache_bootstrap_after=${cache_bootstrap_after:-$((now + FAILOVER_TIMEOUT_SECONDS))}
     if [ "$now" -ge "$cache_bootstrap_after" ]; then

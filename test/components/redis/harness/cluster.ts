@@ -1,18 +1,22 @@
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Args, ClientAgent } from './client';
+import { LoadLog, LoadSpec } from './load';
 import { Manifest, Secrets, Workload, readManifest, resolveEnv, workload } from './manifest';
-import { Pod, processExists } from './pod';
-import { RespConnection, RespErrorReply, RespValue, command, pairs, parseInfo } from './resp';
+import { Attachment, PodNetwork } from './network';
+import { Pod } from './pod';
+import { RespErrorReply, RespValue, pairs, parseInfo } from './resp';
+import { processExists } from './system';
 import { sleep, waitFor } from './wait';
 
 /**
- * A RedisSentinel set run from synthesized manifests: one harness Pod per Redis and per sentinel replica, a hosts
- * file standing in for the headless Services' DNS records, and helpers to observe the set from outside (as a
- * client would: by address, with the password).
+ * A RedisSentinel set run from synthesized manifests: one harness Pod per Redis and per sentinel replica, each in a
+ * network namespace of its own on the set's private network (network.ts), a hosts file standing in for the headless
+ * Services' DNS records, and a test client (client.ts) in a namespace of its own on the same network, through which
+ * the helpers below observe the set from outside as a client would: by address, with the password.
  *
- * Addresses: cluster `subnet` s gives Redis pod i the address 127.0.s.(1+i) and sentinel i 127.0.s.(101+i), all
- * on the loopback interface (Linux routes all of 127.0.0.0/8 to lo), with the emitted ports. Several clusters
- * with different subnets can run at the same time: each has its own hosts file, bind-mounted only in its pods.
+ * Addresses come from the set's own /24 of 198.18.0.0/15, handed out in order: sentinels first, then Redis pods,
+ * then the client; a pod created again (`pod.recreate()`) gets the next free address, and the hosts file follows. Several sets can run at the same time: each has its own network and hosts file.
  */
 
 /** The env variables that hold in-container paths; the only container env the harness changes (with POD_*). */
@@ -20,6 +24,8 @@ export const PATH_VARIABLES = ['SCRIPTS_DIR', 'CONFIG_DIR', 'DATA_DIR', 'RUN_DIR
 
 /** Where pod directories go. Not under /tmp: each pod gets its own `tmp` volume bind-mounted on /tmp. */
 const BASE_DIR = '/var/tmp';
+/** Keys per MGET when checking writes key by key. */
+const MGET_BATCH = 500;
 
 export interface ClusterOptions {
   /** Synthesized objects, e.g. `chart.toJson()`. */
@@ -28,8 +34,6 @@ export interface ClusterOptions {
   readonly name: string;
   /** The Secrets the pods read (the password). */
   readonly secrets: Secrets;
-  /** Third octet of the cluster's loopback addresses. @default - the first one free (see allocateSubnet) */
-  readonly subnet?: number;
   /** The cluster DNS domain the hosts file serves. @default 'cluster.local' */
   readonly clusterDomain?: string;
 }
@@ -62,12 +66,14 @@ export class RedisSentinelCluster {
   readonly sentinelPort: number;
   readonly masterSet: string;
   readonly password: string | undefined;
-  /** Third octet of the cluster's addresses, 127.0.<subnet>.x. */
-  readonly subnet: number;
+  readonly network: PodNetwork;
+  /** The test client's namespace. */
+  readonly clientAttachment: Attachment;
+  private readonly client: ClientAgent;
   private readonly started = Date.now();
   private readonly timeline: string[] = [];
   private readonly records = new Map<string, string>();
-  private readonly hosts = new Map<Pod, string>();
+  private readonly hosts = new Map<string, string>();
   private destroyed = false;
 
   constructor(options: ClusterOptions) {
@@ -86,38 +92,43 @@ export class RedisSentinelCluster {
     this.password = env.REDIS_PASSWORD;
 
     sweepAbandonedClusters();
-    const subnet = allocateSubnet(options.subnet);
-    this.subnet = subnet;
+    this.network = PodNetwork.create();
     this.root = mkdtempSync(join(BASE_DIR, `redis-harness-${options.name}-`));
     this.hostsFile = join(this.root, 'hosts');
     try {
       chmodSync(this.root, 0o755);
       writeFileSync(join(this.root, OWNER_FILE), String(process.pid));
-
-      const makePods = (set: Workload, firstHost: number) =>
+      this.writeHosts();
+      const networking = {
+        attach: (pod: string) => {
+          const attachment = this.network.attach(pod);
+          this.records.set(this.hosts.get(pod)!, attachment.ip);
+          this.writeHosts();
+          return attachment;
+        },
+        detach: (attachment: Attachment) => this.network.detach(attachment),
+      };
+      const makePods = (set: Workload) =>
         Array.from({ length: set.replicas }, (_, ordinal) => {
           const name = `${set.statefulSetName}-${ordinal}`;
-          const ip = `127.0.${subnet}.${firstHost + ordinal}`;
-          const host = `${name}.${set.serviceName}.${set.namespace}.svc.${clusterDomain}`;
-          this.records.set(host, ip);
-          const pod = new Pod({
+          this.hosts.set(name, `${name}.${set.serviceName}.${set.namespace}.svc.${clusterDomain}`);
+          return new Pod({
             name,
             workload: set,
             configMaps: this.manifest.configMaps,
             secrets: options.secrets,
             root: join(this.root, name),
-            ip,
+            networking,
             hostsFile: this.hostsFile,
             pathVariables: PATH_VARIABLES,
           });
-          this.hosts.set(pod, host);
-          return pod;
         });
-      this.redis = makePods(this.redisWorkload, 1);
-      this.sentinels = makePods(this.sentinelWorkload, 101);
-      this.writeHosts();
+      this.sentinels = makePods(this.sentinelWorkload);
+      this.redis = makePods(this.redisWorkload);
+      this.clientAttachment = this.network.attach('client');
+      this.client = new ClientAgent(this.clientAttachment, join(this.root, 'client.log'), this.password);
     } catch (error) {
-      releaseSubnet(subnet);
+      this.network.destroy();
       rmSync(this.root, { recursive: true, force: true });
       throw error;
     }
@@ -142,8 +153,8 @@ export class RedisSentinelCluster {
   }
 
   /**
-   * Changes the DNS record of a pod (undefined removes it), as when a pod is rescheduled. The file is rewritten in
-   * place: the pods see it through a bind mount of this very inode.
+   * Changes the DNS record of a pod (undefined removes it). The file is rewritten in place: the pods see it through a
+   * bind mount of this very inode.
    */
   setRecord(pod: Pod, ip: string | undefined): void {
     const host = this.fqdn(pod);
@@ -161,6 +172,65 @@ export class RedisSentinelCluster {
     await Promise.all(this.pods.map((pod) => pod.start()));
   }
 
+  /** Partitions a pod: the switch side of its link goes down. */
+  cut(pod: Pod): void {
+    this.network.cut(pod.attachment);
+    this.note(`${pod.name} cut off the network`);
+  }
+
+  heal(pod: Pod): void {
+    this.network.heal(pod.attachment);
+    this.note(`${pod.name} back on the network`);
+  }
+
+  /**
+   * A direct link between the test client and `pod`, so the client keeps reaching the pod when a partition cuts it
+   * off from everything else (a client on the pod's side of the partition). Returns a function removing it.
+   */
+  linkClientTo(pod: Pod): () => void {
+    const unlink = this.network.sideLink(this.clientAttachment, pod.attachment);
+    this.note(`client linked directly to ${pod.name}`);
+    let linked = true;
+    return () => {
+      if (linked) {
+        linked = false;
+        unlink();
+        this.note(`direct link from the client to ${pod.name} removed`);
+      }
+    };
+  }
+
+  /** Listening sockets in every running pod's namespace, by pod name. */
+  listening(): Record<string, string[]> {
+    return Object.fromEntries(this.pods.filter((pod) => pod.isRunning).map((pod) => [pod.name, pod.listening().sort()]));
+  }
+
+  /** Starts a write load through the test client (see load.ts). */
+  async startLoad(options: Pick<LoadSpec, 'name'> & Partial<LoadSpec>): Promise<void> {
+    await this.client.startLoad({
+      writesPerSecond: 250,
+      connections: 8,
+      waitTimeoutMs: 1000,
+      commandTimeoutMs: 3000,
+      pollIntervalMs: 100,
+      probeIntervalMs: 100,
+      hostsFile: this.hostsFile,
+      redisHosts: this.redis.map((pod) => this.fqdn(pod)),
+      redisPort: this.redisPort,
+      sentinelHosts: this.sentinels.map((pod) => this.fqdn(pod)),
+      sentinelPort: this.sentinelPort,
+      masterSet: this.masterSet,
+      ...options,
+    });
+    this.note(`load ${options.name} started`);
+  }
+
+  async stopLoad(): Promise<LoadLog> {
+    const log = await this.client.stopLoad();
+    this.note(`load ${log.spec.name} stopped: ${log.writes.length} writes, ${log.probes.length} probes, ${log.samples.length} sentinel samples`);
+    return log;
+  }
+
   /** Appends a line to the cluster's timeline (shown with the logs when a test fails). */
   note(message: string): void {
     const line = `+${((Date.now() - this.started) / 1000).toFixed(2)}s ${message}`;
@@ -172,33 +242,27 @@ export class RedisSentinelCluster {
 
   // ---- Talking to the pods as a client would ----------------------------------------------------------------
 
-  redisCommand(ordinal: number, ...args: (string | number)[]): Promise<RespValue> {
-    return command(this.redis[ordinal].ip, this.redisPort, args, { password: this.password, timeoutMs: 2000 });
+  redisCommand(ordinal: number, ...args: Args): Promise<RespValue> {
+    return this.client.command(this.redis[ordinal].ip, this.redisPort, args, 2000);
   }
 
-  sentinelCommand(ordinal: number, ...args: (string | number)[]): Promise<RespValue> {
-    return command(this.sentinels[ordinal].ip, this.sentinelPort, args, { password: this.password, timeoutMs: 2000 });
+  sentinelCommand(ordinal: number, ...args: Args): Promise<RespValue> {
+    return this.client.command(this.sentinels[ordinal].ip, this.sentinelPort, args, 2000);
   }
 
   /** Runs commands in one MULTI/EXEC on pod `ordinal`: their replies describe a single instant. */
-  async redisTransaction(ordinal: number, ...commands: (string | number)[][]): Promise<RespValue[]> {
-    const connection = await RespConnection.open(this.redis[ordinal].ip, this.redisPort, { password: this.password, timeoutMs: 2000 });
-    try {
-      await connection.send('MULTI');
-      for (const args of commands) {
-        const queued = await connection.send(...args);
-        if (queued !== 'QUEUED') {
-          throw new Error(`${args.join(' ')} in MULTI on pod ${ordinal}: ${String(queued)}`);
-        }
+  async redisTransaction(ordinal: number, ...commands: Args[]): Promise<RespValue[]> {
+    const replies = await this.client.session(this.redis[ordinal].ip, this.redisPort, [['MULTI'], ...commands, ['EXEC']], 2000);
+    commands.forEach((args, i) => {
+      if (replies[i + 1] !== 'QUEUED') {
+        throw new Error(`${args.join(' ')} in MULTI on pod ${ordinal}: ${String(replies[i + 1])}`);
       }
-      const replies = await connection.send('EXEC');
-      if (!Array.isArray(replies)) {
-        throw new Error(`EXEC on pod ${ordinal}: ${String(replies)}`);
-      }
-      return replies;
-    } finally {
-      connection.close();
+    });
+    const results = replies[replies.length - 1];
+    if (!Array.isArray(results)) {
+      throw new Error(`EXEC on pod ${ordinal}: ${String(results)}`);
     }
+    return results;
   }
 
   async replication(ordinal: number): Promise<Replication> {
@@ -322,38 +386,49 @@ export class RedisSentinelCluster {
    */
   async writeAcknowledged(master: number, prefix: string, count: number): Promise<Map<string, string>> {
     const acknowledged = new Map<string, string>();
-    const connection = await RespConnection.open(this.redis[master].ip, this.redisPort, { password: this.password, timeoutMs: 3000 });
-    try {
-      for (let i = 0; i < count; i++) {
-        const key = `${prefix}:${i}`;
-        const value = `${prefix}-value-${i}-${Date.now()}`;
-        const set = await connection.send('SET', key, value);
-        if (set !== 'OK') {
-          throw new Error(`SET ${key} on pod ${master}: ${String(set)}`);
-        }
-        const replicas = await connection.send('WAIT', 1, 1000);
-        if (typeof replicas === 'number' && replicas >= 1) {
-          acknowledged.set(key, value);
-        }
+    const writes = Array.from({ length: count }, (_, i) => [`${prefix}:${i}`, `${prefix}-value-${i}-${Date.now()}`]);
+    const replies = await this.client.session(
+      this.redis[master].ip,
+      this.redisPort,
+      writes.flatMap(([key, value]) => [
+        ['SET', key, value],
+        ['WAIT', 1, 1000],
+      ]),
+      3000,
+    );
+    writes.forEach(([key, value], i) => {
+      const [set, replicas] = [replies[2 * i], replies[2 * i + 1]];
+      if (set !== 'OK') {
+        throw new Error(`SET ${key} on pod ${master}: ${String(set)}`);
       }
-    } finally {
-      connection.close();
-    }
+      if (typeof replicas === 'number' && replicas >= 1) {
+        acknowledged.set(key, value);
+      }
+    });
     this.note(`wrote ${count} keys ${prefix}:* to pod ${master}, ${acknowledged.size} acknowledged by a replica`);
     return acknowledged;
   }
 
-  /** The keys of `expected` that pod `ordinal` does not hold with the expected value. */
+  /** The keys of `expected` that pod `ordinal` does not hold with the expected value, checked key by key. */
   async missingKeys(ordinal: number, expected: Map<string, string>): Promise<string[]> {
     const keys = [...expected.keys()];
-    if (keys.length === 0) {
+    const batches = Array.from({ length: Math.ceil(keys.length / MGET_BATCH) }, (_, i) => keys.slice(i * MGET_BATCH, (i + 1) * MGET_BATCH));
+    if (batches.length === 0) {
       return [];
     }
-    const values = await this.redisCommand(ordinal, 'MGET', ...keys);
-    if (!Array.isArray(values)) {
-      throw new Error(`MGET on pod ${ordinal}: ${String(values)}`);
-    }
-    return keys.filter((key, i) => values[i] !== expected.get(key));
+    const replies = await this.client.session(
+      this.redis[ordinal].ip,
+      this.redisPort,
+      batches.map((batch) => ['MGET', ...batch]),
+      5000,
+    );
+    return batches.flatMap((batch, b) => {
+      const values = replies[b];
+      if (!Array.isArray(values)) {
+        throw new Error(`MGET on pod ${ordinal}: ${String(values)}`);
+      }
+      return batch.filter((key, i) => values[i] !== expected.get(key));
+    });
   }
 
   /**
@@ -395,8 +470,9 @@ export class RedisSentinelCluster {
   }
 
   /**
-   * Kills every pod (SIGKILL of each PID 1 takes its whole process tree), checks that nothing listens on the
-   * cluster's addresses any more, and removes the directories (kept with REDIS_HARNESS_KEEP=1).
+   * Kills every pod (SIGKILL of each PID 1 takes its whole process tree) and the test client, checks that nothing
+   * listens in any of the set's namespaces any more, removes the namespaces (network.ts checks that none and no
+   * mount of them is left) and the directories (kept with REDIS_HARNESS_KEEP=1).
    */
   async destroy(): Promise<void> {
     if (this.destroyed) {
@@ -405,19 +481,23 @@ export class RedisSentinelCluster {
     this.destroyed = true;
     liveClusters.delete(this);
     const errors: string[] = [];
-    await Promise.all(
-      this.pods.map((pod) =>
-        pod.dispose().catch((error) => {
-          errors.push(String(error));
-        }),
-      ),
-    );
-    const addresses = new Set(this.pods.map((pod) => pod.ip));
-    const stillListening = listeningSockets().filter((socket) => addresses.has(socket.ip));
-    if (stillListening.length > 0) {
-      errors.push(`still listening after cleanup: ${stillListening.map((s) => `${s.ip}:${s.port}`).join(', ')}`);
+    const attempt = async (what: () => unknown) => {
+      try {
+        await what();
+      } catch (error) {
+        errors.push(String(error));
+      }
+    };
+    await Promise.all([...this.pods.map((pod) => attempt(() => pod.dispose())), attempt(() => this.client.close())]);
+    for (const attachment of [...this.pods.map((pod) => pod.attachment), this.clientAttachment]) {
+      await attempt(() => {
+        const listening = this.network.listening(attachment);
+        if (listening.length > 0) {
+          throw new Error(`still listening in ${attachment.namespace} after cleanup: ${listening.join(', ')}`);
+        }
+      });
     }
-    releaseSubnet(this.subnet);
+    await attempt(() => this.network.destroy());
     if (process.env.REDIS_HARNESS_KEEP === '1') {
       rmSync(join(this.root, OWNER_FILE), { force: true });
       console.log(`REDIS_HARNESS_KEEP=1: kept ${this.root}`);
@@ -431,7 +511,7 @@ export class RedisSentinelCluster {
 
   /** The pod's DNS name, `<pod>.<headless service>.<namespace>.svc.<cluster domain>`. */
   fqdn(pod: Pod): string {
-    const host = this.hosts.get(pod);
+    const host = this.hosts.get(pod.name);
     if (host === undefined) {
       throw new Error(`${pod.name} is not a pod of this cluster`);
     }
@@ -465,22 +545,6 @@ function containerPort(set: Workload): number {
   return port;
 }
 
-/** TCP sockets in LISTEN state, from /proc/net/tcp (IPv4). */
-export function listeningSockets(): { ip: string; port: number }[] {
-  const result: { ip: string; port: number }[] = [];
-  const lines = readFileSync('/proc/net/tcp', 'utf8').trim().split('\n').slice(1);
-  for (const line of lines) {
-    const fields = line.trim().split(/\s+/);
-    if (fields[3] !== '0A') {
-      continue;
-    }
-    const [hexIp, hexPort] = fields[1].split(':');
-    const ip = [3, 2, 1, 0].map((i) => parseInt(hexIp.slice(i * 2, i * 2 + 2), 16)).join('.');
-    result.push({ ip, port: parseInt(hexPort, 16) });
-  }
-  return result;
-}
-
 /** The PID of the test process that owns a cluster directory; removed from directories kept on purpose. */
 const OWNER_FILE = 'owner.pid';
 
@@ -505,55 +569,6 @@ function sweepAbandonedClusters(): void {
     }
   }
 }
-
-const heldSubnets = new Set<number>();
-const subnetLock = (subnet: number) => join(BASE_DIR, `redis-harness-subnet-${subnet}.lock`);
-
-/**
- * Reserves a third octet for a cluster's addresses, so clusters of concurrent tests, and of other test processes
- * on the machine (two developers running the suite, a CI run), never share an address: a lock file per subnet
- * holding the owner's PID (a lock whose owner is gone is taken over), and no socket already listening in it.
- */
-export function allocateSubnet(preferred?: number): number {
-  const candidates = preferred === undefined ? Array.from({ length: 240 }, (_, i) => 10 + i) : [preferred];
-  const listening = listeningSockets();
-  for (const subnet of candidates) {
-    if (listening.some((socket) => socket.ip.startsWith(`127.0.${subnet}.`))) {
-      continue;
-    }
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(subnetLock(subnet), 'wx');
-        writeSync(fd, String(process.pid));
-        closeSync(fd);
-        heldSubnets.add(subnet);
-        return subnet;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw error;
-        }
-        const owner = Number(readFileSync(subnetLock(subnet), 'utf8').trim() || '0');
-        if ((owner === process.pid && heldSubnets.has(subnet)) || (owner !== process.pid && owner > 0 && processExists(owner))) {
-          break;
-        }
-        rmSync(subnetLock(subnet), { force: true });
-      }
-    }
-  }
-  throw new Error(`no free subnet for a harness cluster${preferred === undefined ? '' : ` (asked for 127.0.${preferred}.x)`}`);
-}
-
-export function releaseSubnet(subnet: number): void {
-  if (heldSubnets.delete(subnet)) {
-    rmSync(subnetLock(subnet), { force: true });
-  }
-}
-
-process.on('exit', () => {
-  for (const subnet of heldSubnets) {
-    rmSync(subnetLock(subnet), { force: true });
-  }
-});
 
 /** Re-exported for tests that check an error reply. */
 export { RespErrorReply };

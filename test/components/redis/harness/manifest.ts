@@ -11,7 +11,11 @@ export interface Workload {
   readonly serviceName: string;
   readonly replicas: number;
   readonly terminationGracePeriodSeconds: number;
+  readonly minReadySeconds: number;
+  /** The pod's first container: the server the construct emits first. */
   readonly container: any;
+  /** Names of the other containers, which the harness does not run (the metrics exporter only reads the server). */
+  readonly sidecars: readonly string[];
   /** Pod volumes by name. */
   readonly volumes: Record<string, any>;
   /** Names of the volumeClaimTemplates: volumes that outlive a pod. */
@@ -36,10 +40,10 @@ export function readManifest(objects: readonly any[]): Manifest {
       configMaps[object.metadata.name] = { ...object.data };
     } else if (object.kind === 'StatefulSet') {
       const podSpec = object.spec.template.spec;
-      if (podSpec.containers.length !== 1 || podSpec.initContainers?.length) {
-        throw new Error(`${object.metadata.name}: the harness runs pods of exactly one container and no init containers`);
+      if (podSpec.initContainers?.length) {
+        throw new Error(`${object.metadata.name}: the harness runs no init containers`);
       }
-      const container = podSpec.containers[0];
+      const [container, ...sidecars] = podSpec.containers;
       const podSecurity = podSpec.securityContext ?? {};
       const containerSecurity = container.securityContext ?? {};
       workloads[object.metadata.name] = {
@@ -48,7 +52,9 @@ export function readManifest(objects: readonly any[]): Manifest {
         serviceName: object.spec.serviceName,
         replicas: object.spec.replicas,
         terminationGracePeriodSeconds: podSpec.terminationGracePeriodSeconds ?? 30,
+        minReadySeconds: object.spec.minReadySeconds ?? 0,
         container,
+        sidecars: sidecars.map((sidecar: any) => sidecar.name),
         volumes: Object.fromEntries((podSpec.volumes ?? []).map((volume: any) => [volume.name, volume])),
         claimNames: (object.spec.volumeClaimTemplates ?? []).map((claim: any) => claim.metadata.name),
         runAsUser: containerSecurity.runAsUser ?? podSecurity.runAsUser ?? 0,

@@ -17,12 +17,17 @@ import {
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Secrets, Workload, execCommand, resolveEnv } from './manifest';
+import { Attachment } from './network';
+import { SYSTEM_PATH, TcpSocket, findBinary, listeningIn, processExists, socketsIn } from './system';
 import { sleep, withTimeout } from './wait';
 
 /**
  * A harness "pod": one container of a synthesized StatefulSet, run as a process tree that looks to its scripts as
  * much like the real container as one machine allows.
  *
+ * - Its own network namespace (see network.ts): its own loopback, where its scripts reach their own server at
+ *   127.0.0.1, and one interface with the pod's address on a bridge shared with the other pods of the set. The
+ *   servers listen where the emitted configuration says (`bind * -::*`, every address), as in a pod.
  * - Its own PID namespace (`unshare --pid --fork --kill-child`): the container command is PID 1, exactly as in the
  *   container, so `/proc/1/fd/2` (where prestop-redis.sh logs) is the pod's own log, a crash (SIGKILL of PID 1)
  *   takes every process of the pod with it (background loops of the start script included), and SIGTERM reaches
@@ -36,8 +41,6 @@ import { sleep, withTimeout } from './wait';
  *   the path variables named in `pathVariables` (SCRIPTS_DIR, CONFIG_DIR, DATA_DIR, RUN_DIR), which point at the
  *   pod's own directories instead of the in-container mount paths; command arguments under a mount path are
  *   translated the same way. PATH is a directory of symlinks to the few binaries the Redis image also has.
- * - Its own loopback address (`ip`). All pods share the machine's network namespace, and so its 127.0.0.1; see
- *   `binaryShims` for the three wrappers that confine each pod to its own address.
  *
  * Probes and the preStop hook run like the kubelet runs them: inside the pod's namespaces (nsenter), as the
  * container's user, with the container's environment, bounded by their timeouts.
@@ -51,12 +54,21 @@ export interface PodOptions {
   readonly secrets: Secrets;
   /** The pod's directory; created if missing. */
   readonly root: string;
-  /** The pod's own loopback address, e.g. 127.0.10.1. */
-  readonly ip: string;
+  /** Where the pod gets its network namespace and address. */
+  readonly networking: PodNetworking;
   /** The hosts file bind-mounted on /etc/hosts. */
   readonly hostsFile: string;
   /** Env variables holding an in-container path, pointed at the pod's directory for that path. */
   readonly pathVariables: readonly string[];
+}
+
+/**
+ * Where a pod gets its network namespace: the cluster, which plugs it into the set's network and publishes its
+ * address in the DNS records (as Kubernetes does for a pod with an IP, ready or not, under publishNotReadyAddresses).
+ */
+export interface PodNetworking {
+  attach(pod: string): Attachment;
+  detach(attachment: Attachment): void;
 }
 
 export interface ExecResult {
@@ -72,10 +84,15 @@ export interface ExecResult {
 export interface ContainerExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** When the exit was seen (epoch milliseconds). */
+  readonly at: number;
 }
 
 /** Binaries on the scripts' PATH. All of them are in the official redis:7.4.8-bookworm image (Debian 12 base). */
 export const IMAGE_BINARIES = [
+  'redis-server',
+  'redis-sentinel',
+  'redis-cli',
   'sh',
   'timeout',
   'getent',
@@ -102,69 +119,12 @@ export const IMAGE_BINARIES = [
   'false',
 ] as const;
 
-/** Redis binaries, wrapped by `binaryShims`. */
-export type RedisBinary = 'redis-server' | 'redis-sentinel' | 'redis-cli';
-
 /** The Redis image's WORKDIR. */
 const IMAGE_WORKDIR = '/data';
 /** Container paths bind-mounted in place inside the pod's mount namespace, rather than reached through env. */
 const IN_PLACE_MOUNTS = ['/tmp'];
-const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-export function findBinary(name: string): string {
-  for (const dir of SYSTEM_PATH.split(':')) {
-    const candidate = join(dir, name);
-    if (existsSync(candidate)) {
-      return candidate;
-    }
-  }
-  throw new Error(`${name} not found in ${SYSTEM_PATH}`);
-}
-
-/**
- * The only deviations from the real binaries, needed because all pods share one network namespace:
- *
- * - `redis-server` and `redis-sentinel` get `--bind <pod ip> --bind-source-addr <pod ip>` appended. The emitted
- *   redis.conf says `bind * -::*` and sentinel.conf says nothing (so also all addresses); every pod would then
- *   claim port 6379 (26379) on every address and only the first would start. Nothing in the scripts or the
- *   ConfigMaps lets a pod choose its listen address (start-redis.sh writes only include/dir/announce/priority/
- *   password/replicaof lines), so the harness appends it on the command line, where it overrides the config
- *   file's `bind`. `--bind-source-addr` makes the pod's outgoing connections come from its own address too, as
- *   they would from a real pod (and lets a fault-injection test tell pods apart by source address).
- * - `redis-cli` gets `-h 127.0.0.1` (or `-h localhost`) rewritten to `-h <pod ip>`. The probes, the preStop
- *   hook and start-redis.sh reach their own server at 127.0.0.1, which in a pod is the pod's loopback; here
- *   127.0.0.1 is shared by all pods and, with the binds above, belongs to none of them.
- *
- * Every other argument is passed through unchanged, and each wrapper `exec`s the real binary, so the process
- * that the scripts `exec` is still the real server with the same PID.
- */
-export function binaryShims(ip: string): Record<RedisBinary, string> {
-  const header = [
-    '#!/bin/sh',
-    '# Test-harness wrapper (test/components/redis/harness/pod.ts, binaryShims): NOT part of the product.',
-    '# All harness pods share one network namespace, so each must be confined to its own loopback address.',
-  ];
-  const server = (binary: string) => [...header, `exec ${findBinary(binary)} "$@" --bind ${ip} --bind-source-addr ${ip}`, ''].join('\n');
-  const cli = [
-    ...header,
-    '# In a pod, 127.0.0.1 is the pod itself; here it is this pod address.',
-    'previous=',
-    'for argument do',
-    '  shift',
-    '  if [ "$previous" = -h ]; then',
-    '    case "$argument" in',
-    `      127.0.0.1 | localhost) argument=${ip} ;;`,
-    '    esac',
-    '  fi',
-    '  set -- "$@" "$argument"',
-    '  previous=$argument',
-    'done',
-    `exec ${findBinary('redis-cli')} "$@"`,
-    '',
-  ].join('\n');
-  return { 'redis-server': server('redis-server'), 'redis-sentinel': server('redis-sentinel'), 'redis-cli': cli };
-}
-
+/** How long unshare may take to fork the container's PID 1. */
+const START_TIMEOUT_MS = 10_000;
 interface Running {
   readonly unshare: ChildProcess;
   readonly pid1: number;
@@ -194,20 +154,19 @@ function installExitHook(): void {
 export class Pod {
   readonly name: string;
   readonly ordinal: number;
-  readonly ip: string;
   readonly root: string;
   readonly binDir: string;
   readonly logFile: string;
   readonly env: Record<string, string>;
   private readonly mounts: { readonly mountPath: string; readonly hostPath: string; readonly volume: string; readonly readOnly: boolean }[];
   private running: Running | undefined;
+  private currentAttachment: Attachment;
   private starts = 0;
   private disposed = false;
 
   constructor(private readonly options: PodOptions) {
     this.name = options.name;
     this.ordinal = Number(options.name.slice(options.name.lastIndexOf('-') + 1));
-    this.ip = options.ip;
     this.root = options.root;
     this.binDir = join(options.root, 'bin');
     this.logFile = join(options.root, 'container.log');
@@ -219,11 +178,22 @@ export class Pod {
       readOnly: mount.readOnly === true,
     }));
     this.env = this.containerEnv();
+    this.currentAttachment = options.networking.attach(options.name);
     mkdirSync(options.root, { recursive: true, mode: 0o755 });
     chmodSync(options.root, 0o755);
     this.makeBinDir();
     this.makeVolumes(false);
     installExitHook();
+  }
+
+  /** The pod's network namespace; a recreated pod has a new one. */
+  get attachment(): Attachment {
+    return this.currentAttachment;
+  }
+
+  /** The pod's address. */
+  get ip(): string {
+    return this.currentAttachment.ip;
   }
 
   get isRunning(): boolean {
@@ -262,12 +232,16 @@ export class Pod {
     let unshare: ChildProcess;
     try {
       // setpriv --pdeathsig: should the test process die without cleaning up, unshare gets SIGKILL, and with
-      // --kill-child so does the pod's PID 1, and with it the whole pod.
+      // --kill-child so does the pod's PID 1, and with it the whole pod. nsenter --net alone does not fork: it enters
+      // the pod's network namespace and execs unshare, so the signal still arms unshare.
       const namespaces = ['--pid', '--fork', '--kill-child', '--mount', '--propagation', 'private', '--mount-proc'];
       unshare = spawn(
         findBinary('setpriv'),
         [
           '--pdeathsig=SIGKILL',
+          '--',
+          findBinary('nsenter'),
+          `--net=${this.currentAttachment.path}`,
           '--',
           findBinary('unshare'),
           ...namespaces,
@@ -283,8 +257,8 @@ export class Pod {
       closeSync(stdio.writeFd);
     }
     const exited = new Promise<ContainerExit>((resolve) => {
-      unshare.once('exit', (code, signal) => resolve({ code, signal }));
-      unshare.once('error', () => resolve({ code: null, signal: null }));
+      unshare.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }));
+      unshare.once('error', () => resolve({ code: null, signal: null, at: Date.now() }));
     }).then(async (exit) => {
       // Let the last lines reach the log file.
       await Promise.race([stdio.drained, sleep(1000)]);
@@ -294,7 +268,20 @@ export class Pod {
       throw new Error(`${this.name}: could not spawn unshare`);
     }
     livePids.add(unshare.pid);
-    const pid1 = await this.findChild(unshare.pid, exited);
+    let pid1: number;
+    try {
+      pid1 = await this.findChild(unshare.pid, exited);
+    } catch (error) {
+      // A pod that started too late must not live on untracked: with --kill-child its PID 1 dies with unshare.
+      try {
+        process.kill(unshare.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
+      livePids.delete(unshare.pid);
+      throw error;
+    }
     livePids.add(pid1);
     const running: Running = { unshare, pid1, exited };
     this.running = running;
@@ -387,7 +374,7 @@ export class Pod {
     const pid1 = this.pid1;
     const started = Date.now();
     const argv = this.asContainerUser(this.translateCommand(command));
-    const nsenter = [findBinary('nsenter'), '--target', String(pid1), '--pid', '--mount', `--wdns=${this.workdir()}`, '--', ...argv];
+    const nsenter = [findBinary('nsenter'), '--target', String(pid1), '--net', '--pid', '--mount', `--wdns=${this.workdir()}`, '--', ...argv];
     const child = spawn(findBinary('setpriv'), ['--pdeathsig=SIGKILL', '--', ...nsenter], {
       env: { PATH: SYSTEM_PATH },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -406,7 +393,7 @@ export class Pod {
         // already gone
       }
     }, timeoutMs);
-    const { code, signal } = await new Promise<ContainerExit>((resolve) => {
+    const { code, signal } = await new Promise<Omit<ContainerExit, 'at'>>((resolve) => {
       child.once('close', (c, s) => resolve({ code: c, signal: s }));
       child.once('error', (error) => {
         stderr += String(error);
@@ -430,13 +417,45 @@ export class Pod {
 
   /**
    * The pod is deleted and created again (same name, same claims): emptyDir volumes start empty; claims keep their
-   * data unless listed in `wipeClaims` (a lost or replaced PersistentVolume).
+   * data unless listed in `wipeClaims` (a lost or replaced PersistentVolume); like a new Kubernetes pod, it gets a new
+   * network namespace with a new address, and its DNS record follows.
    */
   recreate(options: { readonly wipeClaims?: readonly string[] } = {}): void {
     if (this.isRunning) {
       throw new Error(`${this.name}: stop it before recreating it`);
     }
     this.makeVolumes(true, options.wipeClaims ?? []);
+    this.options.networking.detach(this.currentAttachment);
+    this.currentAttachment = this.options.networking.attach(this.name);
+  }
+
+  /** Empties a volume of the stopped pod in place, as when its disk is lost or replaced under the same claim. */
+  wipeVolume(volume: string): void {
+    if (this.isRunning) {
+      throw new Error(`${this.name}: stop it before wiping a volume`);
+    }
+    this.makeVolumes(true, [volume], [volume]);
+  }
+
+  /** TCP sockets listening in the running pod's network namespace, as `ip:port`. */
+  listening(): string[] {
+    return listeningIn(this.procNetTcp());
+  }
+
+  /** The TCP connections (not listeners) in the running pod's network namespace. */
+  connections(): (TcpSocket & { readonly pod: string })[] {
+    return socketsIn(this.procNetTcp())
+      .filter((socket) => socket.state !== 'LISTEN')
+      .map((socket) => ({ ...socket, pod: this.name }));
+  }
+
+  /** /proc/<pid>/net shows the network namespace of that process; tcp6 is missing where IPv6 is off. */
+  private procNetTcp(): string {
+    const files = ['tcp', 'tcp6'].map((file) => `/proc/${this.pid1}/net/${file}`);
+    return files
+      .filter((file) => existsSync(file))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
   }
 
   /** The host directory of a volume, by volume name. */
@@ -567,17 +586,17 @@ export class Pod {
     for (const binary of IMAGE_BINARIES) {
       symlinkSync(findBinary(binary), join(this.binDir, binary));
     }
-    for (const [binary, text] of Object.entries(binaryShims(this.ip))) {
-      writeFileSync(join(this.binDir, binary), text, { mode: 0o755 });
-    }
   }
 
-  /** Creates the volumes; with `fresh`, empties emptyDirs (and the listed claims) as a new pod would see them. */
-  private makeVolumes(fresh: boolean, wipeClaims: readonly string[] = []): void {
+  /**
+   * Creates the volumes; with `fresh`, empties emptyDirs (and the listed claims) as a new pod would see them, or only
+   * the volumes listed in `only`.
+   */
+  private makeVolumes(fresh: boolean, wipeClaims: readonly string[] = [], only?: readonly string[]): void {
     const { workload, configMaps } = this.options;
     const volumesDir = join(this.root, 'volumes');
     mkdirSync(volumesDir, { recursive: true, mode: 0o755 });
-    for (const mount of this.mounts) {
+    for (const mount of this.mounts.filter((candidate) => only === undefined || only.includes(candidate.volume))) {
       const volume = workload.volumes[mount.volume];
       const isClaim = workload.claimNames.includes(mount.volume);
       if (volume?.configMap) {
@@ -609,11 +628,17 @@ export class Pod {
   private async findChild(parent: number, exited: Promise<ContainerExit>): Promise<number> {
     let gone = false;
     void exited.then(() => (gone = true));
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && !gone) {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      // Taken before looking, so that a look always follows the deadline: concurrent tests may keep the event loop
+      // busy for seconds.
+      const late = Date.now() >= deadline;
       const child = childrenOf(parent)[0];
       if (child !== undefined) {
         return child;
+      }
+      if (gone || late) {
+        break;
       }
       await sleep(5);
     }
@@ -655,14 +680,5 @@ function childrenOf(pid: number): number[] {
       }
     }
     return children;
-  }
-}
-
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

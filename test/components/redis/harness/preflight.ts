@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { findBinary } from './pod';
+import { findBinary } from './system';
 
 /**
  * Throws, with what is missing and why it is needed, unless this machine can run harness pods: root (namespaces,
  * bind mounts, switching to the pods' user), util-linux's unshare/nsenter/setpriv with PID and mount namespaces
- * working, and Redis' binaries. Call it in beforeAll: a suite that cannot run its pods must fail, never skip.
+ * working, iproute2's `ip` with network namespaces and veth pairs working, and Redis' binaries. Call it in beforeAll:
+ * a suite that cannot run its pods must fail, never skip.
  */
 export function assertPodSandboxAvailable(): void {
   const problems: string[] = [];
@@ -14,11 +15,11 @@ export function assertPodSandboxAvailable(): void {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
     problems.push(`the harness must run as root (uid 0) to create mount and PID namespaces and bind-mount /etc/hosts; uid is ${process.getuid?.()}`);
   }
-  for (const binary of ['unshare', 'nsenter', 'setpriv', 'mount', 'redis-server', 'redis-sentinel', 'redis-cli']) {
+  for (const binary of ['unshare', 'nsenter', 'setpriv', 'mount', 'ip', 'redis-server', 'redis-sentinel', 'redis-cli']) {
     try {
       findBinary(binary);
     } catch {
-      problems.push(`${binary} is not installed (Debian: apt-get install util-linux mount redis-server redis-sentinel redis-tools)`);
+      problems.push(`${binary} is not installed (Debian: apt-get install util-linux mount iproute2 redis-server redis-sentinel redis-tools)`);
     }
   }
   if (problems.length === 0) {
@@ -45,7 +46,29 @@ export function assertPodSandboxAvailable(): void {
       );
     }
   }
+  if (problems.length === 0) {
+    const network = networkProbe();
+    if (network) {
+      problems.push(`ip cannot create a network namespace with a veth pair here (${network}); a container needs CAP_NET_ADMIN and CAP_SYS_ADMIN`);
+    }
+  }
   if (problems.length > 0) {
     throw new Error(`The Redis script tests cannot run on this machine:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+/** Creates and removes a namespace with a veth pair; returns what went wrong, if anything. */
+function networkProbe(): string | undefined {
+  const namespace = `redis-harness-preflight-${process.pid}-probe`;
+  const ip = (...args: string[]) => spawnSync(findBinary('ip'), args, { encoding: 'utf8', timeout: 10_000 });
+  const added = ip('netns', 'add', namespace);
+  if (added.status !== 0) {
+    return `ip netns add: ${added.stderr.trim()}`;
+  }
+  try {
+    const veth = ip('-n', namespace, 'link', 'add', 'probe0', 'type', 'veth', 'peer', 'name', 'probe1');
+    return veth.status === 0 ? undefined : `ip link add type veth: ${veth.stderr.trim()}`;
+  } finally {
+    ip('netns', 'del', namespace);
   }
 }

@@ -18,8 +18,10 @@ export type RespValue = string | number | null | RespErrorReply | RespValue[];
 export interface RespOptions {
   /** AUTH with this password right after connecting. */
   readonly password?: string;
-  /** Deadline of the connection and of each command. @default 2000 */
+  /** Deadline of each command. @default 2000 */
   readonly timeoutMs?: number;
+  /** Deadline of the connection. @default - timeoutMs */
+  readonly connectTimeoutMs?: number;
 }
 
 interface Parsed {
@@ -97,13 +99,14 @@ export class RespConnection {
 
   static async open(host: string, port: number, options: RespOptions = {}): Promise<RespConnection> {
     const timeoutMs = options.timeoutMs ?? 2000;
+    const connectTimeoutMs = options.connectTimeoutMs ?? timeoutMs;
     const label = `${host}:${port}`;
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect({ host, port });
       const timer = setTimeout(() => {
         s.destroy();
-        reject(new Error(`${label}: connect timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
+        reject(new Error(`${label}: connect timed out after ${connectTimeoutMs} ms`));
+      }, connectTimeoutMs);
       s.once('connect', () => {
         clearTimeout(timer);
         resolve(s);

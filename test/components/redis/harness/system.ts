@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The PATH of the harness's own tools (unshare, nsenter, ip, ...); pods get a PATH of their own. */
+export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function findBinary(name: string): string {
+  for (const dir of SYSTEM_PATH.split(':')) {
+    const candidate = join(dir, name);
+    if (existsSync(candidate)) {
+      return candidate;
+    }
+  }
+  throw new Error(`${name} not found in ${SYSTEM_PATH}`);
+}
+
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface TcpSocket {
+  /** `ip:port` */
+  readonly local: string;
+  readonly remote: string;
+  readonly state: string;
+}
+
+/** Kernel TCP states, as /proc/net/tcp numbers them. */
+const TCP_STATES: Record<string, string> = {
+  '01': 'ESTABLISHED',
+  '02': 'SYN_SENT',
+  '03': 'SYN_RECV',
+  '04': 'FIN_WAIT1',
+  '05': 'FIN_WAIT2',
+  '06': 'TIME_WAIT',
+  '07': 'CLOSE',
+  '08': 'CLOSE_WAIT',
+  '09': 'LAST_ACK',
+  '0A': 'LISTEN',
+  '0B': 'CLOSING',
+};
+
+/** The TCP sockets in the text of /proc/net/tcp and /proc/net/tcp6. */
+export function socketsIn(procNetTcp: string): TcpSocket[] {
+  const sockets: TcpSocket[] = [];
+  for (const line of procNetTcp.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (!/^[0-9A-F]+:[0-9A-F]+$/.test(fields[1] ?? '') || !/^[0-9A-F]+:[0-9A-F]+$/.test(fields[2] ?? '')) {
+      continue;
+    }
+    sockets.push({ local: endpoint(fields[1]), remote: endpoint(fields[2]), state: TCP_STATES[fields[3]] ?? fields[3] });
+  }
+  return sockets;
+}
+
+/** Listening TCP sockets, as `ip:port`, in the text of /proc/net/tcp and /proc/net/tcp6. */
+export function listeningIn(procNetTcp: string): string[] {
+  return socketsIn(procNetTcp)
+    .filter((socket) => socket.state === 'LISTEN')
+    .map((socket) => socket.local);
+}
+
+function endpoint(hex: string): string {
+  const [hexIp, hexPort] = hex.split(':');
+  return `${hexIp.length === 8 ? ipv4(hexIp) : ipv6(hexIp)}:${parseInt(hexPort, 16)}`;
+}
+
+/** /proc/net/tcp writes an IPv4 address as one little-endian 32-bit word. */
+function ipv4(hex: string): string {
+  return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.');
+}
+
+/** /proc/net/tcp6 writes four little-endian 32-bit words; only the addresses a pod listens on need a readable form. */
+function ipv6(hex: string): string {
+  return /^0+$/.test(hex) ? '[::]' : `[${hex}]`;
+}
