@@ -106,8 +106,8 @@ describeFaults('fault scenarios: planned changes', (scenario) => {
       const faultAt = Date.now();
       const pod = cluster.redis[0];
       const termination = await deleteAndRecreate(cluster, pod);
-      const master = await newMaster(cluster, 0, 5000);
-      await cluster.waitForTopology(master, 60_000);
+      await newMaster(cluster, 0, 5000);
+      const master = await cluster.waitForSettledMaster(60_000);
       await sleep(2000);
       const log = await cluster.stopLoad();
       const result = await verdict(cluster, log, { finalMaster: master, faultAt, oldMaster: 0 });
@@ -208,8 +208,8 @@ describeFaults('fault scenarios: planned changes', (scenario) => {
         rollingUpdate(cluster, cluster.redis, cluster.redisWorkload.minReadySeconds),
         rollingUpdate(cluster, cluster.sentinels, cluster.sentinelWorkload.minReadySeconds),
       ]);
-      const master = await waitFor('a sentinel majority to name a master', () => cluster.consensusMaster(), { timeoutMs: 30_000 });
-      await cluster.waitForTopology(master, 60_000);
+      await waitFor('a sentinel majority to name a master', () => cluster.consensusMaster(), { timeoutMs: 30_000 });
+      const master = await cluster.waitForSettledMaster(60_000);
       await sleep(2000);
       const log = await cluster.stopLoad();
       const result = await verdict(cluster, log, { finalMaster: master, faultAt, oldMaster: 0, failoverFrom: redisDeletedAt.get(cluster.redis[0]) });

@@ -318,36 +318,55 @@ export class RedisSentinelCluster {
   }
 
   async waitForTopology(master: number, timeoutMs: number): Promise<void> {
-    await waitFor(
-      `pod ${master} as master, the other running pods as its synced replicas`,
+    await waitFor(`pod ${master} as master, the other running pods as its synced replicas`, () => this.settledOn(master), {
+      timeoutMs,
+      intervalMs: 100,
+    });
+    this.note(`topology settled: master ${master}`);
+  }
+
+  /**
+   * Waits until the set has settled on whichever master a sentinel majority names, and returns it. After a pod moved
+   * to a new address, a sentinel that still held the old address may run one more failover (a Sentinel behaviour the
+   * scripts cannot prevent); what must hold is that the set settles and keeps every acknowledged write.
+   */
+  async waitForSettledMaster(timeoutMs: number): Promise<number> {
+    const master = await waitFor(
+      'a sentinel majority to name a master, with the other running pods as its synced replicas',
       async () => {
         const consensus = await this.consensusMaster();
-        if (consensus !== master) {
-          return false;
-        }
-        const masterState = await this.replication(master);
-        if (masterState.role !== 'master') {
-          return false;
-        }
-        // With min-replicas-to-write, a master whose replicas have not acknowledged yet answers NOREPLICAS.
-        const goodReplicas = masterState.fields.min_slaves_good_slaves;
-        if (goodReplicas !== undefined && Number(goodReplicas) < this.runningReplicaCount(master)) {
-          return false;
-        }
-        for (const [ordinal, pod] of this.redis.entries()) {
-          if (ordinal === master || !pod.isRunning) {
-            continue;
-          }
-          const state = await this.replication(ordinal);
-          if (state.role !== 'slave' || state.masterHost !== this.redisHost(master) || !state.linkUp || state.syncInProgress) {
-            return false;
-          }
-        }
-        return true;
+        return consensus !== undefined && (await this.settledOn(consensus)) ? consensus : undefined;
       },
       { timeoutMs, intervalMs: 100 },
     );
     this.note(`topology settled: master ${master}`);
+    return master;
+  }
+
+  private async settledOn(master: number): Promise<boolean> {
+    const consensus = await this.consensusMaster();
+    if (consensus !== master) {
+      return false;
+    }
+    const masterState = await this.replication(master);
+    if (masterState.role !== 'master') {
+      return false;
+    }
+    // With min-replicas-to-write, a master whose replicas have not acknowledged yet answers NOREPLICAS.
+    const goodReplicas = masterState.fields.min_slaves_good_slaves;
+    if (goodReplicas !== undefined && Number(goodReplicas) < this.runningReplicaCount(master)) {
+      return false;
+    }
+    for (const [ordinal, pod] of this.redis.entries()) {
+      if (ordinal === master || !pod.isRunning) {
+        continue;
+      }
+      const state = await this.replication(ordinal);
+      if (state.role !== 'slave' || state.masterHost !== this.redisHost(master) || !state.linkUp || state.syncInProgress) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
