@@ -3,7 +3,17 @@ import { RedisSentinelCluster } from '../components/redis/harness/cluster';
 import { acknowledged, keyValue } from '../components/redis/harness/history';
 import { LoadLog } from '../components/redis/harness/load';
 import { sleep } from '../components/redis/harness/wait';
-import { MIN_WRITES_PER_SECOND, SHORT_TIMINGS, bootstrap, describeFaults, newMaster, setTimings, startLoad, verdict } from './support';
+import {
+  MIN_WRITES_PER_SECOND,
+  SHORT_TIMINGS,
+  bootstrap,
+  describeFaults,
+  newMaster,
+  setTimings,
+  startLoad,
+  verdict,
+  settledAfterFailover,
+} from './support';
 
 /**
  * Unplanned failures under load, run against real redis-server and redis-sentinel processes with the manifests
@@ -35,11 +45,7 @@ async function restartMasterFast(cluster: RedisSentinelCluster, name: string, wi
   await pod.start();
   const restartMs = Date.now() - faultAt;
   cluster.note(`pod 0 killed and started again${wipe ? ' with an empty data volume' : ''} in ${restartMs} ms`);
-  const settled = (async () => {
-    const master = await newMaster(cluster, 0, 60_000);
-    await cluster.waitForTopology(master, 60_000);
-    return master;
-  })();
+  const settled = settledAfterFailover(cluster, 0, 60_000);
   const roles = await cluster.sampleRoles(0, settled);
   const master = await settled;
   await sleep(2000);

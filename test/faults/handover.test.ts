@@ -3,7 +3,7 @@ import { majorityMovedAt } from '../components/redis/harness/history';
 import { ExecResult, Pod } from '../components/redis/harness/pod';
 import { pairs } from '../components/redis/harness/resp';
 import { sleep, waitFor } from '../components/redis/harness/wait';
-import { MIN_WRITES_PER_SECOND, SHORT_TIMINGS, bootstrap, describeFaults, newMaster, startLoad, verdict } from './support';
+import { MIN_WRITES_PER_SECOND, SHORT_TIMINGS, bootstrap, describeFaults, newMaster, startLoad, verdict, settledAfterFailover } from './support';
 
 /**
  * Planned changes under load: a deletion of the master, pods coming back with new addresses, a rolling update of
@@ -152,11 +152,7 @@ describeFaults('fault scenarios: planned changes', (scenario) => {
       old.recreate();
       await old.start();
       cluster.note(`pod 0 killed and created again at ${old.ip}`);
-      const settled = (async () => {
-        const master = await newMaster(cluster, 0, 60_000);
-        await cluster.waitForTopology(master, 60_000);
-        return master;
-      })();
+      const settled = settledAfterFailover(cluster, 0, 60_000);
       const roles = await cluster.sampleRoles(0, settled);
       const master = await settled;
 

@@ -178,6 +178,13 @@ export async function newMaster(cluster: RedisSentinelCluster, old: number, time
   return master;
 }
 
+/** Waits for a sentinel majority to name a master other than `old`, then for the set to settle on it; returns it. */
+export async function settledAfterFailover(cluster: RedisSentinelCluster, old: number, timeoutMs: number): Promise<number> {
+  const master = await newMaster(cluster, old, timeoutMs);
+  await cluster.waitForTopology(master, timeoutMs);
+  return master;
+}
+
 export interface Verdict {
   /** Acknowledged writes missing from the final master. */
   readonly lost: string[];
