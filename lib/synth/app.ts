@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App as Cdk8sApp, Chart, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App as Cdk8sApp, Chart, YamlOutputType } from 'cdk8s';
 import { CheckReport, formatObjectRef } from '../checks/engine';
 import { KubeObject } from '../checks/model';
 import { checkApp, prepareChartForChecks, SynthesizedChart, withAppWideChecks } from '../checks/synthesis';
 import { BlueprintError } from '../errors';
 import { BusinessScenario } from '../scenario/business-scenario';
+import { stringifyYaml } from './yaml';
 import { chartToKube, ChartNamer, resolveDependencies, resourceFileName, SubtreeCache, validateApp } from './cdk8s-internals';
 
 /** The static cdk8s calls from every `Chart.toJson()`; internal to cdk8s, so not in its type declarations. */
@@ -79,7 +80,7 @@ export class App extends Cdk8sApp {
       fs.mkdirSync(path.join(this.outdir, folder), { recursive: true });
     }
     for (const file of output.files) {
-      fs.writeFileSync(path.join(this.outdir, file.file), yamlOf(file.documents), { encoding: 'utf8' });
+      fs.writeFileSync(path.join(this.outdir, file.file), stringifyYaml(file.documents), { encoding: 'utf8' });
     }
     if (constructMetadata) {
       fs.writeFileSync(path.join(this.outdir, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources: constructMetadata }));
@@ -93,7 +94,7 @@ export class App extends Cdk8sApp {
     resolveDependencies(this, cache);
     validateApp(this, cache);
     const renderedCharts = new Synthesis(this).render(true);
-    return yamlOf(renderedCharts.flatMap((rendered) => rendered.manifests));
+    return stringifyYaml(renderedCharts.flatMap((rendered) => rendered.manifests));
   }
 
   /** cdk8s's constructor settles `recordConstructMetadata` from the props and CDK8S_RECORD_CONSTRUCT_METADATA, in a private field. */
@@ -292,9 +293,4 @@ function constructMetadataOf(apiObjects: readonly ApiObject[]): Record<string, {
     resources[apiObject.name] = { path: apiObject.node.path };
   }
   return resources;
-}
-
-/** `Yaml.stringify(...documents)`, one document at a time, so that an app of any size stays within the argument limit. */
-function yamlOf(documents: readonly unknown[]): string {
-  return documents.map((document) => Yaml.stringify(document)).join('---\n');
 }
