@@ -96,10 +96,12 @@ function apiObjectsOf(construct: IConstruct, chart: Chart, cache: SubtreeCache):
 
 /** The ApiObjects a chart renders, dependencies first; an object belongs to its closest chart only. */
 export function chartToKube(chart: Chart): ApiObject[] {
-  return new DependencyGraph(chart.node)
-    .topology()
-    .filter(ApiObject.isApiObject)
-    .filter((apiObject) => Chart.of(apiObject) === chart);
+  const subtree = chart.node.findAll();
+  // Without a dependency inside the chart the graph has no edge, and its topology is the order the vertices were
+  // added in: the tree's. Its paths, keys of the graph's vertex object, all hold a "/" below the chart itself, so
+  // none is an integer key that would move ahead.
+  const constructs = subtree.some((construct) => construct.node.dependencies.length > 0) ? new DependencyGraph(chart.node).topology() : subtree;
+  return constructs.filter(ApiObject.isApiObject).filter((apiObject) => Chart.of(apiObject) === chart);
 }
 
 /** Names chart files and folders: the chart's DNS label, prefixed `0000-`, `0001-`, ... once any chart depends on another. */
