@@ -9,8 +9,10 @@
  * 3.5x what 1,000 cost; peak memory at 3,000 charts below 2 GiB.
  *
  * `--workload statefulset` synthesizes the issue's chart instead: a cdk8s-plus StatefulSet and a ConfigMap.
+ * `--repeat N` measures each size and App N times, alternating, each in a fresh child process, and reports the
+ * median time (and the largest peak): on a shared 2-core machine single timings move by 10 to 20%.
  *
- *   npm run bench -- [--sizes 100,300] [--skip-baseline-above 1000] [--workload redis|statefulset] [--json]
+ *   npm run bench -- [--sizes 100,300] [--skip-baseline-above 1000] [--workload redis|statefulset] [--repeat 3] [--json]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -121,6 +123,16 @@ function measureInChild(variant: Variant, workload: Workload, charts: number): M
   return JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}');
 }
 
+/** The median time of the runs of one size and App, and the largest peak memory among them. */
+function summarize(runs: readonly Measurement[]): Measurement {
+  const seconds = runs.map((run) => run.seconds).sort((a, b) => a - b);
+  const middle = Math.floor(seconds.length / 2);
+  return {
+    seconds: seconds.length % 2 === 1 ? seconds[middle] : (seconds[middle - 1] + seconds[middle]) / 2,
+    peakMiB: Math.max(...runs.map((run) => run.peakMiB)),
+  };
+}
+
 function optionValue(name: string): string | undefined {
   const at = process.argv.indexOf(name);
   return at >= 0 ? process.argv[at + 1] : undefined;
@@ -155,15 +167,34 @@ function main(): void {
     return;
   }
   const sizes = optionValue('--sizes')?.split(',').map(Number) ?? DEFAULT_SIZES;
+  if (sizes.some((size) => !Number.isInteger(size) || size < 1)) {
+    throw new Error(`--sizes must be chart counts, whole numbers of at least 1 separated by commas; got "${optionValue('--sizes')}"`);
+  }
   const skipBaselineAbove = Number(optionValue('--skip-baseline-above') ?? Infinity);
   const workload = (optionValue('--workload') ?? 'redis') as Workload;
   if (!(workload in WORKLOADS)) {
     throw new Error(`unknown workload "${workload}": one of ${Object.keys(WORKLOADS).join(', ')}`);
   }
   const json = process.argv.includes('--json');
+  const repeat = Number(optionValue('--repeat') ?? 1);
+  if (!Number.isInteger(repeat) || repeat < 1) {
+    throw new Error(`--repeat must be a whole number of runs, at least 1; got "${optionValue('--repeat')}"`);
+  }
   const results: Result[] = sizes.map((charts) => {
-    const ours = measureInChild('ours', workload, charts);
-    const cdk8s = charts > skipBaselineAbove ? undefined : measureInChild('cdk8s', workload, charts);
+    const oursRuns: Measurement[] = [];
+    const cdk8sRuns: Measurement[] = [];
+    for (let run = 0; run < repeat; run++) {
+      oursRuns.push(measureInChild('ours', workload, charts));
+      if (charts <= skipBaselineAbove) {
+        cdk8sRuns.push(measureInChild('cdk8s', workload, charts));
+      }
+    }
+    const ours = summarize(oursRuns);
+    const cdk8s = cdk8sRuns.length > 0 ? summarize(cdk8sRuns) : undefined;
+    if (!json && repeat > 1) {
+      const times = (runs: Measurement[]) => runs.map((measurement) => measurement.seconds.toFixed(2)).join(', ');
+      process.stderr.write(`${charts} charts, every run: ours ${times(oursRuns)}${cdk8s ? `; cdk8s ${times(cdk8sRuns)}` : ''}\n`);
+    }
     if (!json) {
       process.stderr.write(`${charts} charts: ours ${ours.seconds.toFixed(2)} s${cdk8s ? `, cdk8s ${cdk8s.seconds.toFixed(2)} s` : ''}\n`);
     }
@@ -182,4 +213,9 @@ function main(): void {
   }
 }
 
-main();
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exitCode = 2;
+}
