@@ -6,7 +6,7 @@ import { KubeObject } from '../checks/model';
 import { checkApp, prepareChartForChecks, SynthesizedChart, withAppWideChecks } from '../checks/synthesis';
 import { BlueprintError } from '../errors';
 import { BusinessScenario } from '../scenario/business-scenario';
-import { stringifyYaml } from './yaml';
+import { YamlWriter } from './yaml';
 import { chartToKube, ChartNamer, resolveDependencies, resourceFileName, SubtreeCache, validateApp } from './cdk8s-internals';
 
 /** The static cdk8s calls from every `Chart.toJson()`; internal to cdk8s, so not in its type declarations. */
@@ -79,8 +79,9 @@ export class App extends Cdk8sApp {
     for (const folder of output.folders) {
       fs.mkdirSync(path.join(this.outdir, folder), { recursive: true });
     }
+    const yaml = new YamlWriter();
     for (const file of output.files) {
-      fs.writeFileSync(path.join(this.outdir, file.file), stringifyYaml(file.documents), { encoding: 'utf8' });
+      fs.writeFileSync(path.join(this.outdir, file.file), yaml.stringify(file.documents), { encoding: 'utf8' });
     }
     if (constructMetadata) {
       fs.writeFileSync(path.join(this.outdir, 'construct-metadata.json'), JSON.stringify({ version: '1.0.0', resources: constructMetadata }));
@@ -94,7 +95,7 @@ export class App extends Cdk8sApp {
     resolveDependencies(this, cache);
     validateApp(this, cache);
     const renderedCharts = new Synthesis(this).render(true);
-    return stringifyYaml(renderedCharts.flatMap((rendered) => rendered.manifests));
+    return new YamlWriter().stringify(renderedCharts.flatMap((rendered) => rendered.manifests));
   }
 
   /** cdk8s's constructor settles `recordConstructMetadata` from the props and CDK8S_RECORD_CONSTRUCT_METADATA, in a private field. */

@@ -426,19 +426,28 @@ const PROBE_DOCUMENTS: readonly unknown[] = [
   },
 ];
 
-let fastWriter: FastYamlWriter | null | undefined;
+/**
+ * Writes documents as cdk8s's `Yaml.stringify(...documents)` does, byte for byte, directly where the values allow.
+ * It remembers the strings it rendered for as long as it lives, so one writer serves one synthesis.
+ */
+export class YamlWriter {
+  private readonly fastWriter: FastYamlWriter | null;
 
-/** `Yaml.stringify(...documents)` of cdk8s, byte for byte, written directly where the values allow. */
-export function stringifyYaml(documents: readonly unknown[]): string {
-  fastWriter ??= trustedWriter();
-  let out = '';
-  for (let index = 0; index < documents.length; index++) {
-    if (index > 0) {
-      out += '---\n';
-    }
-    out += yamlOfDocument(documents[index], fastWriter);
+  constructor() {
+    const tags = trustedStringTags();
+    this.fastWriter = tags ? new FastYamlWriter(tags) : null;
   }
-  return out;
+
+  public stringify(documents: readonly unknown[]): string {
+    let out = '';
+    for (let index = 0; index < documents.length; index++) {
+      if (index > 0) {
+        out += '---\n';
+      }
+      out += yamlOfDocument(documents[index], this.fastWriter);
+    }
+    return out;
+  }
 }
 
 function yamlOfDocument(document: unknown, writer: FastYamlWriter | null): string {
@@ -455,13 +464,16 @@ function yamlOfDocument(document: unknown, writer: FastYamlWriter | null): strin
   return Yaml.stringify(document);
 }
 
-function trustedWriter(): FastYamlWriter | null {
-  const tags = stringTags();
-  if (!tags) {
-    return null;
+let probedStringTags: StringTags | null | undefined;
+
+/** The schema's string tags, once the probe documents came out of the fast writer as the library writes them. */
+function trustedStringTags(): StringTags | null {
+  if (probedStringTags === undefined) {
+    const tags = stringTags();
+    const writer = tags ? new FastYamlWriter(tags) : undefined;
+    probedStringTags = writer && PROBE_DOCUMENTS.every((document) => writesLikeTheLibrary(writer, document)) ? tags! : null;
   }
-  const writer = new FastYamlWriter(tags);
-  return PROBE_DOCUMENTS.every((document) => writesLikeTheLibrary(writer, document)) ? writer : null;
+  return probedStringTags;
 }
 
 function writesLikeTheLibrary(writer: FastYamlWriter, document: unknown): boolean {
