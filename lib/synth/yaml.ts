@@ -46,8 +46,8 @@ const FORCES_DOUBLE_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 const BLOCK_END_NEWLINES = /(^|(?<!\n))\n+(?!\n|$)/g;
-/** Longer strings are rendered every time: V8 hashes a long string by its length alone, so similar ones would collide. */
-const MAX_CACHED_STRING_LENGTH = 8_192;
+/** Longer strings are rendered every time: V8 hashes a string that long by its length alone, so they would collide. */
+const MAX_CACHED_STRING_LENGTH = 16_383;
 const MAX_CACHED_STRINGS = 200_000;
 
 /** From the YAML 1.1 schema of the `yaml` library cdk8s itself loads, whichever cdk8s version that is. */
@@ -162,32 +162,29 @@ class FastYamlWriter {
   }
 
   private string(value: string, implicitKey: boolean, depth: number): string {
-    const cache = this.cacheFor(implicitKey ? this.keysByDepth : this.valuesByDepth, depth);
-    let rendered = cache.get(value);
-    if (rendered === undefined) {
-      rendered = this.renderString(value, implicitKey, indentOf(depth));
-      if (value.length <= MAX_CACHED_STRING_LENGTH) {
-        this.remember(cache, value, rendered);
-      }
+    const caches = implicitKey ? this.keysByDepth : this.valuesByDepth;
+    const cached = caches[depth]?.get(value);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const rendered = this.renderString(value, implicitKey, indentOf(depth));
+    if (value.length <= MAX_CACHED_STRING_LENGTH) {
+      this.remember(caches, depth, value, rendered);
     }
     return rendered;
   }
 
-  private cacheFor(caches: Map<string, string>[], depth: number): Map<string, string> {
-    let cache = caches[depth];
-    if (cache === undefined) {
-      cache = new Map();
-      caches[depth] = cache;
-    }
-    return cache;
-  }
-
-  /** Bounded, so that a process synthesizing app after app does not keep every string it ever wrote. */
-  private remember(cache: Map<string, string>, value: string, rendered: string): void {
+  /** Bounded, so that the strings of a very large fleet do not all stay in memory until the synthesis ends. */
+  private remember(caches: Map<string, string>[], depth: number, value: string, rendered: string): void {
     if (this.cachedStrings >= MAX_CACHED_STRINGS) {
       this.keysByDepth.length = 0;
       this.valuesByDepth.length = 0;
       this.cachedStrings = 0;
+    }
+    let cache = caches[depth];
+    if (cache === undefined) {
+      cache = new Map();
+      caches[depth] = cache;
     }
     cache.set(value, rendered);
     this.cachedStrings++;
@@ -243,6 +240,11 @@ function hasToJson(value: object): boolean {
   return typeof (value as { toJSON?: unknown }).toJSON === 'function';
 }
 
+/*
+ * The scalar writers below take the indent of the scalar's own lines. It is never empty: every scalar sits in the
+ * document's root map, where the library would otherwise indent lines that start a document.
+ */
+
 function quoted(value: string, implicitKey: boolean, indent: string): string {
   const hasDouble = value.includes('"');
   const hasSingle = value.includes("'");
@@ -253,14 +255,12 @@ function singleQuoted(value: string, implicitKey: boolean, indent: string): stri
   if ((implicitKey && value.includes('\n')) || /[ \t]\n|\n[ \t]/.test(value)) {
     return doubleQuoted(value, implicitKey, indent);
   }
-  const lineIndent = indent || (DOCUMENT_MARKER.test(value) ? INDENT_STEP : '');
-  return `'${value.replace(/'/g, "''").replace(/\n+/g, `$&\n${lineIndent}`)}'`;
+  return `'${value.replace(/'/g, "''").replace(/\n+/g, `$&\n${indent}`)}'`;
 }
 
 /** JSON's escapes with YAML's short forms, and, outside keys, long values broken at their line breaks. */
 function doubleQuoted(value: string, implicitKey: boolean, indent: string): string {
   const json = JSON.stringify(value);
-  const lineIndent = indent || (DOCUMENT_MARKER.test(value) ? INDENT_STEP : '');
   let out = '';
   let start = 0;
   for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
@@ -290,7 +290,7 @@ function doubleQuoted(value: string, implicitKey: boolean, indent: string): stri
             out += '\n';
             i += 2;
           }
-          out += lineIndent;
+          out += indent;
           if (json[i + 2] === ' ') {
             out += '\\';
           }
