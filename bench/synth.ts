@@ -10,7 +10,7 @@
  *
  * `--workload statefulset` synthesizes the issue's chart instead: a cdk8s-plus StatefulSet and a ConfigMap.
  * `--repeat N` measures each size and App N times, alternating, each in a fresh child process, and reports the
- * median time (and the largest peak): on a shared 2-core machine single timings move by 10 to 20%.
+ * median time (and the largest peak): on a shared 2-core machine single timings move by 10 to 30%, at times 2x.
  *
  *   npm run bench -- [--sizes 100,300] [--skip-baseline-above 1000] [--workload redis|statefulset] [--repeat 3] [--json]
  */
@@ -171,6 +171,9 @@ function main(): void {
     throw new Error(`--sizes must be chart counts, whole numbers of at least 1 separated by commas; got "${optionValue('--sizes')}"`);
   }
   const skipBaselineAbove = Number(optionValue('--skip-baseline-above') ?? Infinity);
+  if (Number.isNaN(skipBaselineAbove) || skipBaselineAbove < 0) {
+    throw new Error(`--skip-baseline-above must be a chart count, 0 or more; got "${optionValue('--skip-baseline-above')}"`);
+  }
   const workload = (optionValue('--workload') ?? 'redis') as Workload;
   if (!(workload in WORKLOADS)) {
     throw new Error(`unknown workload "${workload}": one of ${Object.keys(WORKLOADS).join(', ')}`);
