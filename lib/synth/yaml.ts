@@ -49,6 +49,8 @@ const BLOCK_END_NEWLINES = /(^|(?<!\n))\n+(?!\n|$)/g;
 /** Longer strings are rendered every time: V8 hashes a string that long by its length alone, so they would collide. */
 const MAX_CACHED_STRING_LENGTH = 16_383;
 const MAX_CACHED_STRINGS = 200_000;
+/** Characters of renderings that are new strings (quoted or block scalars); a plain one is the value itself. */
+const MAX_CACHED_RENDERED_CHARACTERS = 32 * 1024 * 1024;
 
 /** From the YAML 1.1 schema of the `yaml` library cdk8s itself loads, whichever cdk8s version that is. */
 function stringTags(): StringTags | undefined {
@@ -69,6 +71,7 @@ class FastYamlWriter {
   private readonly keysByDepth: Map<string, string>[] = [];
   private readonly valuesByDepth: Map<string, string>[] = [];
   private cachedStrings = 0;
+  private cachedRenderedCharacters = 0;
   private seen = new Set<object>();
 
   constructor(private readonly tags: StringTags) {}
@@ -176,10 +179,12 @@ class FastYamlWriter {
 
   /** Bounded, so that the strings of a very large fleet do not all stay in memory until the synthesis ends. */
   private remember(caches: Map<string, string>[], depth: number, value: string, rendered: string): void {
-    if (this.cachedStrings >= MAX_CACHED_STRINGS) {
+    const renderedCharacters = rendered === value ? 0 : rendered.length;
+    if (this.cachedStrings >= MAX_CACHED_STRINGS || this.cachedRenderedCharacters + renderedCharacters > MAX_CACHED_RENDERED_CHARACTERS) {
       this.keysByDepth.length = 0;
       this.valuesByDepth.length = 0;
       this.cachedStrings = 0;
+      this.cachedRenderedCharacters = 0;
     }
     let cache = caches[depth];
     if (cache === undefined) {
@@ -188,6 +193,7 @@ class FastYamlWriter {
     }
     cache.set(value, rendered);
     this.cachedStrings++;
+    this.cachedRenderedCharacters += renderedCharacters;
   }
 
   /** The library's plain, quoted or literal choice for a string scalar, in a block collection. */

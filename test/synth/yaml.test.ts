@@ -77,6 +77,16 @@ describe('YamlWriter', () => {
     expectSameAsCdk8s(documents);
   });
 
+  test('GIVEN more distinct strings than one writer remembers WHEN written THEN it forgets them and still writes what cdk8s writes', () => {
+    // GIVEN 210,000 distinct keys and values, past the 200,000 strings the writer keeps
+    const documents = Array.from({ length: 105 }, (_, document) =>
+      Object.fromEntries(Array.from({ length: 1_000 }, (_, entry) => [`key-${document}-${entry}`, `value ${document} ${entry}`])),
+    );
+
+    // THEN
+    expectSameAsCdk8s(documents);
+  });
+
   test.each<[string, unknown]>([
     ['a Date', { at: new Date(0) }],
     ['a Map', { entries: new Map([['a', 1]]) }],
