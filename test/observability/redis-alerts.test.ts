@@ -144,22 +144,23 @@ function seriesName(metric: string, labels: Labels): string {
 
 type Sample = readonly [series: string, value: number];
 
+/** `up` (Prometheus reached the exporter) and, once it did, `redis_up` (the exporter reached the process). */
+function reachabilitySamples(target: Labels, pod: { readonly scraped: boolean; readonly serving: boolean }): Sample[] {
+  const up: Sample = [seriesName('up', target), pod.scraped ? 1 : 0];
+  return pod.scraped ? [up, [seriesName('redis_up', target), pod.serving ? 1 : 0]] : [up];
+}
+
 /** What one scrape of a Redis pod records; a series the exporter leaves out goes stale. */
 function redisSamples(set: RedisSet, ordinal: number, pod: RedisPod): Sample[] {
   const target = targetLabels(set, 'redis', ordinal, pod.generation);
-  const up: Sample = [seriesName('up', target), pod.scraped ? 1 : 0];
-  if (!pod.scraped) {
-    return [up];
-  }
-  const redisUp: Sample = [seriesName('redis_up', target), pod.serving ? 1 : 0];
-  if (!pod.serving) {
-    return [up, redisUp];
+  const reachability = reachabilitySamples(target, pod);
+  if (!pod.scraped || !pod.serving) {
+    return reachability;
   }
   const info = { ...target, redis_mode: 'standalone', redis_version: '7.0.15', role: pod.role, tcp_port: String(set.redisPort) };
   const link = { ...target, master_host: redisHost(set, pod.masterOrdinal), master_port: String(set.redisPort) };
   return [
-    up,
-    redisUp,
+    ...reachability,
     [seriesName('redis_instance_info', info), 1],
     ...(pod.role === 'slave' ? [[seriesName('redis_master_link_up', link), pod.linkUp ? 1 : 0] as const] : []),
     [seriesName('redis_memory_used_bytes', target), Math.round(pod.memoryUsedBytes)],
@@ -174,18 +175,13 @@ function redisSamples(set: RedisSet, ordinal: number, pod: RedisPod): Sample[] {
 /** A sentinel's INFO has no role, so its `redis_instance_info` has none either. */
 function sentinelSamples(set: RedisSet, ordinal: number, pod: SentinelPod): Sample[] {
   const target = targetLabels(set, 'sentinel', ordinal, pod.generation);
-  const up: Sample = [seriesName('up', target), pod.scraped ? 1 : 0];
-  if (!pod.scraped) {
-    return [up];
-  }
-  const redisUp: Sample = [seriesName('redis_up', target), pod.serving ? 1 : 0];
-  if (!pod.serving) {
-    return [up, redisUp];
+  const reachability = reachabilitySamples(target, pod);
+  if (!pod.scraped || !pod.serving) {
+    return reachability;
   }
   const master = { master_name: set.masterSetName, master_address: `${redisHost(set, pod.masterOrdinal)}:${set.redisPort}` };
   return [
-    up,
-    redisUp,
+    ...reachability,
     [seriesName('redis_instance_info', { ...target, redis_mode: 'sentinel', redis_version: '7.0.15', tcp_port: '26379' }), 1],
     [seriesName('redis_sentinel_master_ok_sentinels', { ...target, ...master }), pod.okSentinels],
   ];
