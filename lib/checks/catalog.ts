@@ -4,6 +4,7 @@ import type { Rule } from './model';
 import { AVAILABILITY_RULES } from './rules/availability';
 import { DURABILITY_RULES } from './rules/durability';
 import { IDENTITY_RULES } from './rules/identity';
+import { MANIFEST_SET_RULES } from './rules/manifest-set';
 import { NETWORK_RULES } from './rules/network';
 import { PROBE_RULES } from './rules/probes';
 import { QUORUM_RULES } from './rules/quorum';
@@ -31,6 +32,7 @@ export const GENERIC_RULES: readonly Rule[] = [
  */
 export const RULE_CATALOG: readonly Rule[] = [
   ...GENERIC_RULES,
+  ...MANIFEST_SET_RULES,
   ...QUORUM_RULES,
   ...TIER_RULES,
   ...DURABILITY_RULES,

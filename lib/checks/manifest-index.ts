@@ -24,6 +24,7 @@ export class ManifestIndex implements ManifestIndexReader {
   public readonly objects: readonly KubeObject[];
   private readonly byKind = new Map<string, KubeObject[]>();
   private readonly byName = new Map<string, KubeObject>();
+  private readonly byIdentity = new Map<string, KubeObject[]>();
   private readonly selectorBuckets = new Map<string, Map<string, SelectorBucket>>();
   private podBuckets: Map<string, PodBucket> | undefined;
 
@@ -34,6 +35,7 @@ export class ManifestIndex implements ManifestIndexReader {
       const name = object.metadata?.name;
       if (typeof name === 'string') {
         this.byName.set(nameKey(object.kind, object.metadata?.namespace, name), object);
+        pushTo(this.byIdentity, objectIdentity(object), object);
       }
     }
   }
@@ -44,6 +46,10 @@ export class ManifestIndex implements ManifestIndexReader {
 
   public find(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
     return this.byName.get(nameKey(kind, namespace, name));
+  }
+
+  public sharingIdentity(object: KubeObject): readonly KubeObject[] {
+    return typeof object.metadata?.name === 'string' ? (this.byIdentity.get(objectIdentity(object)) ?? []) : [];
   }
 
   public selecting(kind: string, namespace: string | undefined, labels: Labels): readonly KubeObject[] {
@@ -117,6 +123,16 @@ export class ManifestIndex implements ManifestIndexReader {
     }
     return this.podBuckets;
   }
+}
+
+/**
+ * What the API server keys an object by: API group (not version), kind, namespace and name. Two objects with the same
+ * identity are one object to `kubectl apply`: the second overwrites the first.
+ */
+export function objectIdentity(object: KubeObject): string {
+  const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  return `${group}\u0000${nameKey(object.kind, object.metadata?.namespace, String(object.metadata?.name))}`;
 }
 
 function nameKey(kind: string, namespace: string | undefined, name: string): string {

@@ -70,6 +70,8 @@ export interface ManifestIndexReader {
   readonly objects: readonly KubeObject[];
   ofKind(kind: string): readonly KubeObject[];
   find(kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** Every object of the run with the API group, kind, namespace and name of `object`, itself included. */
+  sharingIdentity(object: KubeObject): readonly KubeObject[];
   /** Objects of `kind` in `namespace` whose label selector (at `spec.selector` or `spec.podSelector`) matches `labels`. */
   selecting(kind: string, namespace: string | undefined, labels: Readonly<Record<string, string>>): readonly KubeObject[];
   /** Pod templates (workloads) and Pods in `namespace` whose pod labels match `selector`. */

@@ -9,7 +9,7 @@
  * | PodDisruptionBudget               | from quorum               | from quorum              | from quorum              | from quorum              |
  * | priority class (value)            | stability-blueprints-critical (1000000) | -high (100000) | -standard (10000)  | -best-effort (0)         |
  * | failure detection                 | 5 s                       | 5 s                      | 10 s                     | 30 s                     |
- * | failover timeout                  | 30 s                      | 30 s                     | 60 s                     | 180 s                    |
+ * | failover timeout                  | 10 s                      | 30 s                     | 60 s                     | 180 s                    |
  *
  * Every knob can be overridden per component through its props.
  */
@@ -67,7 +67,7 @@ const TIER_PROFILES: Record<Tier, TierProfile> = {
     priorityClassName: 'stability-blueprints-critical',
     priorityValue: 1_000_000,
     failureDetectionMilliseconds: 5_000,
-    failoverTimeoutMilliseconds: 30_000,
+    failoverTimeoutMilliseconds: 10_000,
   },
   [Tier.HIGH]: {
     replicas: 3,
@@ -113,3 +113,22 @@ export function dataClassProfile(dataClass: DataClass): DataClassProfile {
 
 /** Every tier, most critical first. */
 export const ALL_TIERS: readonly Tier[] = [Tier.CRITICAL, Tier.HIGH, Tier.STANDARD, Tier.BEST_EFFORT];
+
+/** What a prop of type Tier allows, for error messages. */
+export const TIER_CHOICES = ALL_TIERS.map((tier) => `Tier.${tierKey(tier)}`).join(', ');
+
+/** What a prop of type DataClass allows, for error messages. */
+export const DATA_CLASS_CHOICES = 'DataClass.SYSTEM_OF_RECORD, DataClass.CACHE';
+
+/** Whether `value` is a Tier: a prop typed Tier may still receive anything from JavaScript or an `as any`. */
+export function isTier(value: unknown): value is Tier {
+  return (ALL_TIERS as readonly unknown[]).includes(value);
+}
+
+export function isDataClass(value: unknown): value is DataClass {
+  return value === DataClass.CACHE || value === DataClass.SYSTEM_OF_RECORD;
+}
+
+function tierKey(tier: Tier): string {
+  return Object.entries(Tier).find(([, value]) => value === tier)![0];
+}

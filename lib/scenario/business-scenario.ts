@@ -7,7 +7,7 @@ import { BlueprintError } from '../errors';
 import { isDnsLabel, isDnsSubdomain } from '../core/dns';
 import { BlueprintKeys, MANAGED_BY, standardLabels } from '../core/labels';
 import { Peer } from '../core/peer';
-import { ALL_TIERS, Tier, tierProfile } from '../core/tier';
+import { ALL_TIERS, isTier, Tier, TIER_CHOICES, tierProfile } from '../core/tier';
 
 export interface BusinessScenarioProps {
   /**
@@ -118,7 +118,12 @@ export class BusinessScenario extends Chart {
     this.skipRules = props.skipRules ?? [];
     this.validate(props);
     if (props.emitPriorityClasses ?? true) {
-      ensurePriorityClasses(this.node.root);
+      const priorityClasses = ensurePriorityClasses(this.node.root);
+      // A dependency makes cdk8s number the files in dependency order, so `kubectl apply -f dist/` creates the
+      // classes before the pods that name them (the admission of a pod with an unknown class fails).
+      if (priorityClasses) {
+        this.addDependency(priorityClasses);
+      }
     }
   }
 
@@ -159,6 +164,9 @@ export class BusinessScenario extends Chart {
     if (props.namespace !== undefined && !isDnsLabel(props.namespace)) {
       throw new BlueprintError(path, 'namespace', props.namespace, 'a namespace is a DNS label: lower-case letters, digits and "-", at most 63');
     }
+    if (!isTier(this.tier)) {
+      throw new BlueprintError(path, 'tier', this.tier, `one of ${TIER_CHOICES}`);
+    }
     if (!Number.isInteger(this.zones) || this.zones < 1) {
       throw new BlueprintError(path, 'zones', this.zones, 'a whole number of at least 1');
     }
@@ -172,9 +180,13 @@ export class BusinessScenario extends Chart {
 }
 
 /** The tier classes are cluster-scoped, so they live in one chart of their own per app, whatever the number of scenarios. */
-function ensurePriorityClasses(root: Construct): void {
-  if (!(root instanceof App) || root.node.tryFindChild(PRIORITY_CLASSES_CHART_ID)) {
-    return;
+function ensurePriorityClasses(root: Construct): Chart | undefined {
+  if (!(root instanceof App)) {
+    return undefined;
+  }
+  const existing = root.node.tryFindChild(PRIORITY_CLASSES_CHART_ID);
+  if (existing) {
+    return existing as Chart;
   }
   const chart = new Chart(root, PRIORITY_CLASSES_CHART_ID);
   for (const tier of ALL_TIERS) {
@@ -191,4 +203,5 @@ function ensurePriorityClasses(root: Construct): void {
       description: `stability-blueprints ${tier} tier`,
     });
   }
+  return chart;
 }

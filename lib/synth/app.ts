@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App as Cdk8sApp, Chart, YamlOutputType } from 'cdk8s';
 import { CheckReport, formatObjectRef } from '../checks/engine';
+import { objectIdentity } from '../checks/manifest-index';
 import { KubeObject } from '../checks/model';
 import { checkApp, prepareChartForChecks, SynthesizedChart, withAppWideChecks } from '../checks/synthesis';
 import { BlueprintError } from '../errors';
@@ -184,7 +185,9 @@ class Synthesis {
         this.charts.map((chart) => (throughToJson ? { chart, manifests: Object.values(chart.toJson()) } : this.renderApiObjects(chart))),
       ),
     );
-    const reports = checkApp(renderedCharts.map((rendered) => this.forChecks(rendered)));
+    const chartsForChecks = renderedCharts.map((rendered) => this.forChecks(rendered));
+    failOnSharedIdentities(chartsForChecks.flatMap((chart) => chart.objects));
+    const reports = checkApp(chartsForChecks);
     this.app.lastCheckReport = reports.app;
     for (const [chart, report] of reports.byChart) {
       (chart as BusinessScenario).lastCheckReport = report;
@@ -272,6 +275,32 @@ function failOnSharedFiles(files: readonly OutputFile[], yamlOutputType: YamlOut
       );
     }
     owners.set(file, owner);
+  }
+}
+
+/**
+ * Two objects with one API group, kind, namespace and name (two scenarios in one namespace defining a component of
+ * the same id, say) are written to different files or documents, and `kubectl apply` keeps only the last.
+ */
+function failOnSharedIdentities(objects: readonly { readonly manifest: KubeObject; readonly constructPath: string }[]): void {
+  const owners = new Map<string, { readonly manifest: KubeObject; readonly constructPath: string }>();
+  for (const object of objects) {
+    if (typeof object.manifest.metadata?.name !== 'string') {
+      continue;
+    }
+    const identity = objectIdentity(object.manifest);
+    const first = owners.get(identity);
+    if (first) {
+      const { kind, metadata, apiVersion } = object.manifest;
+      throw new BlueprintError(
+        `${first.constructPath} and ${object.constructPath}`,
+        'object',
+        formatObjectRef({ kind, namespace: metadata?.namespace, name: metadata?.name }),
+        `both define ${apiVersion} ${kind} ${metadata?.name}${metadata?.namespace ? ` in namespace ${metadata.namespace}` : ''}, and applying both keeps only ` +
+          'the last; give the components different ids, or put the scenarios in different namespaces',
+      );
+    }
+    owners.set(identity, object);
   }
 }
 

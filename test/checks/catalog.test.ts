@@ -52,6 +52,7 @@ describe('the rule catalog', () => {
       ['container-no-duplicate-env', 'error', true, true],
       ['no-deprecated-api-version', 'error', true, true],
       ['secret-has-no-literal-data', 'error', true, true],
+      ['object-defined-once', 'error', true, true],
       ['quorum-is-majority', 'error', true, true],
       ['pdb-preserves-quorum', 'error', true, true],
       ['critical-zone-spread', 'error', true, true],

@@ -316,6 +316,22 @@ describe('stability-blueprints', () => {
     expect(bad).toMatchObject({ status: 2, stdout: '', stderr: 'error: missing.yaml: no such file or directory\n' });
   });
 
+  test('a reader that closes the pipe early ends the command quietly, with the exit status of the check', () => {
+    // GIVEN a report of many lines, read only up to its first line
+    const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
+    const bin = join(ROOT, 'lib', 'cli', 'bin.ts');
+
+    // WHEN
+    const piped = spawnSync(
+      'sh',
+      ['-c', '{ "$0" "$1" check manifests statefulset-without-pdb.yaml --format sarif; echo "exit $?" >&2; } | head -c 1', tsx, bin],
+      { cwd: FIXTURES, encoding: 'utf8' },
+    );
+
+    // THEN the first character, no stack trace, and the status of a check that found an error
+    expect(piped).toMatchObject({ stdout: '{', stderr: 'exit 1\n' });
+  });
+
   test('over the real rule catalog, a StatefulSet without a PodDisruptionBudget exits 1 naming the rule and the object', async () => {
     // GIVEN the rule of the real catalog for it
     const ruleId = 'statefulset-has-pdb';

@@ -156,7 +156,7 @@ function timings(cluster: RedisSentinelCluster): string {
 
 /**
  * Starts every pod at once and waits until pod 0 is master with synced replicas that every sentinel could promote
- * (sentinels refresh a replica's priority every 10 s; a replica that started empty has priority 0 until synced).
+ * (sentinels refresh a replica's priority once a second; a replica that started empty has priority 0 until synced).
  */
 export async function bootstrap(cluster: RedisSentinelCluster): Promise<void> {
   await cluster.startAll();

@@ -1,5 +1,8 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Chart, Testing } from 'cdk8s';
-import { BusinessScenario, RedisSentinel, Tier } from '../../lib';
+import { App, BusinessScenario, RedisSentinel, Tier } from '../../lib';
 import { testScenario } from '../support/scenario';
 
 describe('BusinessScenario', () => {
@@ -38,6 +41,22 @@ describe('BusinessScenario', () => {
     ]);
   });
 
+  test('writes the PriorityClasses first, so that applying the output directory on an empty cluster admits every pod', () => {
+    // GIVEN
+    const outdir = mkdtempSync(join(tmpdir(), 'sb-priority-'));
+    const app = new App({ outdir });
+    testScenario({}, app);
+    new BusinessScenario(app, 'payments', { owner: 'team-payments', tier: Tier.HIGH });
+
+    // WHEN
+    app.synth();
+    const files = readdirSync(outdir).sort();
+    rmSync(outdir, { recursive: true, force: true });
+
+    // THEN kubectl apply -f reads a directory in name order
+    expect(files).toEqual(['0000-stability-blueprints-priority-classes.k8s.yaml', '0001-shop.k8s.yaml', '0002-payments.k8s.yaml']);
+  });
+
   test('emits no PriorityClass when the cluster defines its own', () => {
     // GIVEN
     const app = Testing.app();
@@ -53,6 +72,7 @@ describe('BusinessScenario', () => {
     [{ owner: ' ' }, 'shop: invalid owner " ": name the owning team in 1 to 63 characters'],
     [{ zones: 2 }, 'shop: invalid zones 2: a CRITICAL scenario spans at least 3 zones, so that losing one zone leaves a majority'],
     [{ zones: 0, tier: Tier.HIGH }, 'shop: invalid zones 0: a whole number of at least 1'],
+    [{ tier: 'gold' as any }, 'shop: invalid tier "gold": one of Tier.CRITICAL, Tier.HIGH, Tier.STANDARD, Tier.BEST_EFFORT'],
     [{ namespace: 'Shop' }, 'shop: invalid namespace "Shop": a namespace is a DNS label: lower-case letters, digits and "-", at most 63'],
     [{ clusterDomain: 'cluster_local' }, 'shop: invalid clusterDomain "cluster_local": a DNS subdomain such as "cluster.local"'],
   ])('fails on %j', (props, message) => {

@@ -113,7 +113,7 @@ describe('our App checks every business scenario once, over all charts together'
       app.synth();
 
       // THEN
-      expect(readFileSync(join(app.outdir, 'shop', 'StatefulSet.voters.k8s.yaml'), 'utf8')).toContain(
+      expect(readFileSync(join(app.outdir, '0001-shop', 'StatefulSet.voters.k8s.yaml'), 'utf8')).toContain(
         'stability-blueprints.io/suppress: "pdb-preserves-quorum: the voters run on dedicated nodes that are never drained"',
       );
       expect(shop.lastCheckReport?.findings.find((finding) => finding.ruleId === 'pdb-preserves-quorum')?.suppression).toEqual({

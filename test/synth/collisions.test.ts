@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, App as Cdk8sApp, AppProps, Chart, Names, YamlOutputType } from 'cdk8s';
-import { App, BlueprintError } from '../../lib';
+import { App, BlueprintError, BusinessScenario, DataClass, RedisSentinel } from '../../lib';
 
 /** Synthesizes with cdk8s's App and with ours; returns what cdk8s wrote, and what ours threw and wrote. */
 function synthesizeBoth(build: (app: Cdk8sApp) => void, props: AppProps) {
@@ -110,6 +110,32 @@ describe('where cdk8s would silently lose or confuse data, our App fails and wri
         'or turn recordConstructMetadata off (cdk8s synth turns it on when cdk8s.yaml lists validations)',
     );
     expect(ours.files).toEqual([]);
+  });
+
+  test('two scenarios in one namespace defining the same objects', () => {
+    // GIVEN checkout and flash sale, both in namespace shop, each with a cache called hot-keys
+    const build = (app: Cdk8sApp) => {
+      for (const scenario of ['checkout', 'flash-sale']) {
+        const chart = new BusinessScenario(app, scenario, { owner: 'team-shop', namespace: 'shop' });
+        new RedisSentinel(chart, 'hot-keys', { dataClass: DataClass.CACHE });
+      }
+    };
+
+    // WHEN
+    const { cdk8s, ours } = synthesizeBoth(build, {});
+    const yamlApp = new App();
+    build(yamlApp);
+
+    // THEN cdk8s writes both files; ours fails on the first object the two define alike, and writes nothing
+    expect(cdk8s.files).toEqual(['0000-stability-blueprints-priority-classes.k8s.yaml', '0001-checkout.k8s.yaml', '0002-flash-sale.k8s.yaml']);
+    const message =
+      'checkout/hot-keys/Config and flash-sale/hot-keys/Config: invalid object "ConfigMap/shop/hot-keys-redis-config": both define v1 ConfigMap ' +
+      'hot-keys-redis-config in namespace shop, and applying both keeps only the last; give the components different ids, or put the scenarios ' +
+      'in different namespaces';
+    expect(ours.error).toBeInstanceOf(BlueprintError);
+    expect((ours.error as Error).message).toBe(message);
+    expect(ours.files).toEqual([]);
+    expect(() => yamlApp.synthYaml()).toThrow(message);
   });
 
   test('objects that share a name but not a file, without construct metadata, synthesize', () => {

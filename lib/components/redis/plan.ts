@@ -1,16 +1,16 @@
-import { Size } from 'cdk8s';
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { isDnsLabel } from '../../core/dns';
 import { majority } from '../../core/disruption-budget';
 import { SchedulingPlan } from '../../core/scheduling';
 import { PodUser } from '../../core/security';
-import { DataClass, dataClassProfile, Tier, tierProfile } from '../../core/tier';
+import { DATA_CLASS_CHOICES, DataClass, dataClassProfile, isDataClass, isTier, Tier, TIER_CHOICES, tierProfile } from '../../core/tier';
 import { BlueprintError } from '../../errors';
 import type { BusinessScenario } from '../../scenario/business-scenario';
 import { REDIS_EXPORTER_IMAGE } from './observability';
 import { AppendFsync, EvictionPolicy, RedisSentinelProps } from './props';
 
 /** The Redis image shipped and its version; the fault tests run Debian's Redis 7.0.15 (see the README). */
-export const REDIS_IMAGE = 'redis:7.4.8-bookworm';
+export const REDIS_IMAGE = 'redis:7.4.11-bookworm';
 
 const MEBIBYTE = 1024 * 1024;
 /** `maxmemory` share of the memory request; the rest is replica output buffers, fork copy-on-write and fragmentation. */
@@ -89,7 +89,13 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
     );
   }
   const tier = props.tier ?? scenario.tier;
+  if (!isTier(tier)) {
+    fail('tier', tier, `one of ${TIER_CHOICES}`);
+  }
   const dataClass = props.dataClass ?? DataClass.SYSTEM_OF_RECORD;
+  if (!isDataClass(dataClass)) {
+    fail('dataClass', dataClass, `one of ${DATA_CLASS_CHOICES}`);
+  }
   const tierDefaults = tierProfile(tier);
   const dataDefaults = dataClassProfile(dataClass);
 
@@ -105,10 +111,19 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
   const minReplicasToWrite = wholeNumber('minReplicasToWrite', props.minReplicasToWrite ?? dataDefaults.minSyncReplicas, 0);
   const replicas = wholeNumber('replicas', props.replicas ?? tierDefaults.replicas, 1);
   if (replicas < minReplicasToWrite + 2) {
+    const keepsWriting = 'so the master keeps accepting writes while one replica is down';
+    if (props.minReplicasToWrite !== undefined) {
+      const replicasSource = props.replicas === undefined ? `, the ${tier} tier's default` : '';
+      fail(
+        'minReplicasToWrite',
+        minReplicasToWrite,
+        `at most replicas - 2 = ${replicas - 2} (replicas ${replicas}${replicasSource}), ${keepsWriting}`,
+      );
+    }
     fail(
       'replicas',
       replicas,
-      `at least minReplicasToWrite + 2 = ${minReplicasToWrite + 2}, so the master keeps accepting writes while one replica is down`,
+      `at least minReplicasToWrite + 2 = ${minReplicasToWrite + 2} (minReplicasToWrite ${minReplicasToWrite}), ${keepsWriting}`,
     );
   }
   if (tier === Tier.CRITICAL && replicas < 3) {
@@ -118,6 +133,9 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
   const redisPort = wholeNumber('redisPort', props.redisPort ?? 6379, 1, 65535);
   const sentinelPort = wholeNumber('sentinelPort', props.sentinelPort ?? 26379, 1, 65535);
   if (redisPort === sentinelPort) {
+    if (props.sentinelPort === undefined) {
+      fail('redisPort', redisPort, `a port other than sentinelPort (${sentinelPort})`);
+    }
     fail('sentinelPort', sentinelPort, `a port other than redisPort (${redisPort})`);
   }
   const metricsPort = wholeNumber('metricsPort', props.metricsPort ?? 9121, 1, 65535);
@@ -156,12 +174,23 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
   }
 
   const memory = props.memory ?? Size.gibibytes(1);
-  const memoryBytes = wholeNumber('memory', memory.toMebibytes(), 64) * MEBIBYTE;
+  const memoryMebibytes = memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!Number.isInteger(memoryMebibytes) || memoryMebibytes < 64) {
+    fail('memory', `${memoryMebibytes}Mi`, 'a whole number of mebibytes, at least 64Mi');
+  }
+  const memoryBytes = memoryMebibytes * MEBIBYTE;
   const maxmemoryBytes = props.maxmemory === undefined ? Math.floor(memoryBytes * MAXMEMORY_SHARE) : props.maxmemory.toMebibytes() * MEBIBYTE;
   if (maxmemoryBytes > memoryBytes || maxmemoryBytes <= 0) {
     fail('maxmemory', `${maxmemoryBytes / MEBIBYTE}Mi`, `more than 0 and at most the memory request (${memoryBytes / MEBIBYTE}Mi)`);
   }
   const cpuMillis = wholeNumber('cpuMillis', props.cpuMillis ?? 500, 1);
+  if (props.storageSize !== undefined && !dataDefaults.persistentData) {
+    fail(
+      'storageSize',
+      `${props.storageSize.toMebibytes({ rounding: SizeRoundingBehavior.NONE })}Mi`,
+      'only with DataClass.SYSTEM_OF_RECORD: a CACHE keeps its data in memory, on no volume',
+    );
+  }
 
   const handoverTimeoutSeconds = wholeNumber('handoverTimeoutSeconds', props.handoverTimeoutSeconds ?? 30, 1);
   const shutdownTimeoutSeconds = wholeNumber('shutdownTimeoutSeconds', props.shutdownTimeoutSeconds ?? 10, 0);

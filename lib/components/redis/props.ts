@@ -75,7 +75,7 @@ export interface RedisSentinelProps {
    * Sentinel `failover-timeout`. Also how long the empty CACHE pod the sentinels name as master waits before it
    * bootstraps a set whose every node lost its data.
    *
-   * @default - the tier's failover timeout (30000 for CRITICAL and HIGH)
+   * @default - the tier's failover timeout (10000 for CRITICAL, 30000 for HIGH)
    */
   readonly failoverTimeoutMilliseconds?: number;
 
@@ -225,10 +225,15 @@ export interface RedisSentinelProps {
   readonly minReadySeconds?: number;
 
   /**
-   * The Redis image, used for Redis and Sentinel. It must provide `sh`, `redis-server`, `redis-sentinel`,
-   * `redis-cli`, `timeout`, `getent` and the coreutils the scripts use.
+   * The Redis image, used for Redis and Sentinel. The scripts need Redis 7.0 or later: multi-part AOF
+   * (`appendonlydir`), `shutdown-timeout`, `SENTINEL DEBUG INFO-PERIOD`, `CLIENT PAUSE ... WRITE`,
+   * `resolve-hostnames` / `announce-hostnames`, `CONFIG SET replica-priority`, and the INFO fields
+   * `master_link_status`, `master_sync_in_progress`, `master_repl_offset`, `aof_rewrite_in_progress`,
+   * `aof_rewrite_scheduled`, `aof_last_bgrewrite_status` and `aof_last_write_status`. The image must provide `sh`,
+   * `redis-server`, `redis-sentinel`, `redis-cli`, `timeout`, `getent` and the coreutils the scripts use
+   * (the official Debian-based `redis:<version>-bookworm` images do).
    *
-   * @default REDIS_IMAGE
+   * @default REDIS_IMAGE (redis:7.4.11-bookworm)
    */
   readonly image?: string;
 

@@ -222,7 +222,7 @@ describe('RedisSentinel', () => {
     // THEN
     expect(redis.livenessProbe.exec.command).toEqual(['sh', '/scripts/probe-redis.sh', 'liveness']);
     expect(redis.readinessProbe.exec.command).toEqual(['sh', '/scripts/probe-redis.sh', 'readiness']);
-    expect(redis.startupProbe.periodSeconds * redis.startupProbe.failureThreshold).toBeGreaterThanOrEqual(30 + 300);
+    expect(redis.startupProbe.periodSeconds * redis.startupProbe.failureThreshold).toBeGreaterThanOrEqual(10 + 300);
   });
 
   test('the PDBs keep a sentinel quorum and a majority of Redis pods that can still take writes', () => {

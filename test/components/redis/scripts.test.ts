@@ -239,7 +239,11 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
         expect(synced).toMatchObject({ linkUp: true, syncing: false });
         expect(synced.keys).toBeGreaterThanOrEqual(acknowledged.size);
         expect(await cluster.missingKeys(2, acknowledged)).toEqual([]);
-        expect(replica.lastStartLog()).toContain('first sync done; replica-priority 100');
+        // The script logs just after CONFIG SET, so the line may trail the sample that saw the new priority.
+        await waitFor('the first-sync log line of pod 2', async () => replica.lastStartLog().includes('first sync done; replica-priority 100'), {
+          timeoutMs: 5000,
+          intervalMs: 50,
+        });
       });
     },
     90_000,

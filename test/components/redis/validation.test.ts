@@ -25,10 +25,34 @@ describe('RedisSentinel validation', () => {
     ],
     ['a quorum of every sentinel', { quorum: 3 }, 'invalid quorum 3: from 2 (a majority of 3 sentinels) to 2 (one sentinel may be down)'],
     [
-      'too few replicas for minReplicasToWrite',
+      'too few replicas for minReplicasToWrite, both set',
       { replicas: 3, minReplicasToWrite: 2 },
-      'invalid replicas 3: at least minReplicasToWrite + 2 = 4, so the master keeps accepting writes while one replica is down',
+      'invalid minReplicasToWrite 2: at most replicas - 2 = 1 (replicas 3), so the master keeps accepting writes while one replica is down',
     ],
+    [
+      "a minReplicasToWrite above the tier's replicas",
+      { minReplicasToWrite: 5 },
+      "invalid minReplicasToWrite 5: at most replicas - 2 = 1 (replicas 3, the critical tier's default), so the master keeps accepting writes while one replica is down",
+    ],
+    [
+      'too few replicas for the default minReplicasToWrite',
+      { replicas: 2, tier: Tier.STANDARD },
+      'invalid replicas 2: at least minReplicasToWrite + 2 = 3 (minReplicasToWrite 1), so the master keeps accepting writes while one replica is down',
+    ],
+    ['the Redis port on the default sentinel port', { redisPort: 26379 }, 'invalid redisPort 26379: a port other than sentinelPort (26379)'],
+    [
+      'a memory request without whole mebibytes',
+      { memory: Size.kibibytes(100_000) },
+      'invalid memory "97.65625Mi": a whole number of mebibytes, at least 64Mi',
+    ],
+    ['a memory request below 64 MiB', { memory: Size.mebibytes(10) }, 'invalid memory "10Mi": a whole number of mebibytes, at least 64Mi'],
+    [
+      'a volume size for a cache',
+      { dataClass: DataClass.CACHE, storageSize: Size.gibibytes(4) },
+      'invalid storageSize "4096Mi": only with DataClass.SYSTEM_OF_RECORD: a CACHE keeps its data in memory, on no volume',
+    ],
+    ['a tier that is none', { tier: 'gold' as any }, 'invalid tier "gold": one of Tier.CRITICAL, Tier.HIGH, Tier.STANDARD, Tier.BEST_EFFORT'],
+    ['a data class that is none', { dataClass: 'session' as any }, 'invalid dataClass "session": one of DataClass.SYSTEM_OF_RECORD, DataClass.CACHE'],
     [
       'two Redis pods of a CACHE in the CRITICAL tier',
       { dataClass: DataClass.CACHE, replicas: 2 },

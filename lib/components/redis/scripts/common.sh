@@ -3,7 +3,8 @@
 # Every peer is addressed by its stable pod DNS name, never by an IP address: a pod that comes back with a new
 # address keeps its name, so nothing stays pointed at a dead address.
 
-# Sentinels look at each replica every 10 s (SENTINEL_INFO_PERIOD); a view older than that plus a margin is not coming.
+# start-sentinel.sh has sentinels look at each replica every second; until it has (a sentinel that has just started)
+# they look every 10 s (SENTINEL_INFO_PERIOD): a view older than that plus a margin is not coming.
 # shellcheck disable=SC2034 # read by the scripts that source this file
 SENTINEL_REFRESH_SECONDS=12
 

@@ -49,8 +49,9 @@ LIVE_REPLICAS=$(rcli 127.0.0.1 "$REDIS_PORT" INFO replication | tr -d '\r' |
 view_deadline=$(($(date +%s) + SENTINEL_REFRESH_SECONDS))
 
 # Never ask again once a failover is accepted or under way: a second request would demote the new master.
-# -NOGOODSLAVE is asked again until the deadline: sentinels refresh a replica's priority and link state only every
-# 10 s, so a replica that has just synced (priority 0 until then) or reconnected is promotable a few seconds later.
+# -NOGOODSLAVE is asked again until the deadline: sentinels refresh a replica's priority and link state once a
+# second (every 10 s until start-sentinel.sh has set the period), so a replica that has just synced (priority 0
+# until then) or reconnected is promotable a moment later.
 requested=''
 refused=''
 while :; do

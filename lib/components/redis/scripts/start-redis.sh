@@ -5,9 +5,9 @@
 # - the sentinels have never seen a replica or a failover (a new set): ordinal 0 starts as the first master;
 # - the sentinels name this pod (it restarted faster than down-after-milliseconds): while a replica is still
 #   replicating from the lost process, wait for the sentinels to promote it and start as its replica; with no such
-#   replica and no failover under way, resume as master only with a non-empty data directory. An empty CACHE pod
-#   starts empty after failover-timeout (every node lost its data: a full outage of a cache); an empty
-#   SYSTEM_OF_RECORD pod waits.
+#   replica and no failover under way, resume as master only when its data volume holds the set's data (see
+#   DATA_MARKER). An empty CACHE pod starts empty after failover-timeout (every node lost its data: a full outage of
+#   a cache); an empty SYSTEM_OF_RECORD pod waits.
 set -eu
 # shellcheck source=common.sh
 . "$SCRIPTS_DIR/common.sh"
@@ -20,8 +20,20 @@ if [ -n "${REDIS_PASSWORD:-}" ]; then
 fi
 FAILOVER_TIMEOUT_SECONDS=$((FAILOVER_TIMEOUT_MILLISECONDS / 1000))
 
+# Written on the data volume once the volume holds the set's data: after a replica's first complete sync, once the
+# append-only file that sync produced is on disk, or when this pod starts a new set. Files alone prove nothing: Redis
+# creates appendonlydir (an empty base and incr file) the moment it starts with appendonly yes, before any sync, and
+# an emptied pod that crashed then would otherwise count as holding data, be promoted, and wipe the others.
+DATA_MARKER="$DATA_DIR/stability-blueprints-synced"
+
 data_present() {
-  [ -d "$DATA_DIR/appendonlydir" ] || [ -s "$DATA_DIR/dump.rdb" ]
+  [ -s "$DATA_MARKER" ] && { [ -d "$DATA_DIR/appendonlydir" ] || [ -s "$DATA_DIR/dump.rdb" ]; }
+}
+
+# record_data REASON: marks the data volume as holding the set's data (the reason and the offset, for the logs).
+record_data() {
+  printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" >"$DATA_MARKER.next"
+  mv "$DATA_MARKER.next" "$DATA_MARKER"
 }
 
 # write_config PRIORITY [REPLICAOF_HOST]: the static configuration plus what only this pod knows.
@@ -43,28 +55,62 @@ write_config() {
 }
 
 # A replica that starts without data must not be promoted before it has copied the master once: promoted empty, it
-# would wipe every other replica. It starts with priority 0 (never promoted) and gets its priority once synced. Every
-# CACHE replica starts without data: after a full outage of a cache, the sentinels would otherwise promote one of the
-# empty replicas (any of them) while the pod they name waits out failover-timeout for a replica that kept its data.
+# would wipe every other replica. It starts with priority 0 (never promoted) and gets its priority once synced and,
+# with persistence, once the append-only file rewritten after the sync is on disk. Every CACHE replica starts without
+# data: after a full outage of a cache, the sentinels would otherwise promote one of the empty replicas (any of them)
+# while the pod they name waits out failover-timeout for a replica that kept its data. Polled every 0.2 s: sentinels
+# read the priority once a second at best, and a failover they start meanwhile is refused and retried only after
+# twice failover-timeout.
+synced_and_persisted() {
+  replication=$(rcli 127.0.0.1 "$REDIS_PORT" INFO replication 2>/dev/null) || return 1
+  [ "$(printf '%s' "$replication" | info_field master_link_status)" = up ] || return 1
+  [ "$(printf '%s' "$replication" | info_field master_sync_in_progress)" = 0 ] || return 1
+  [ "$DATA_CLASS" != cache ] || return 0
+  persistence=$(rcli 127.0.0.1 "$REDIS_PORT" INFO persistence 2>/dev/null) || return 1
+  [ "$(printf '%s' "$persistence" | info_field aof_rewrite_in_progress)" = 0 ] &&
+    [ "$(printf '%s' "$persistence" | info_field aof_rewrite_scheduled)" = 0 ] &&
+    [ "$(printf '%s' "$persistence" | info_field aof_last_bgrewrite_status)" = ok ] &&
+    [ "$(printf '%s' "$persistence" | info_field aof_last_write_status)" = ok ]
+}
+
+# The master's name does not resolve: the pod the sentinels remember is not scheduled (a lost zone, a full outage).
+# A cache holds nothing worth waiting for, and a replica with the marker holds the set's data as of its last sync:
+# after ABSENT_MASTER_GRACE_SECONDS they may be promoted, so the sentinels fail over to a running pod instead of
+# waiting for one that may never come. An empty pod of a system of record waits: it must never become the source
+# that the others copy.
+ABSENT_MASTER_GRACE_SECONDS=2
+
 restore_priority_after_first_sync() {
+  absent_since=''
   while :; do
-    sleep 1
-    replication=$(rcli 127.0.0.1 "$REDIS_PORT" INFO replication 2>/dev/null) || continue
-    if [ "$(printf '%s' "$replication" | info_field master_link_status)" = up ] &&
-      [ "$(printf '%s' "$replication" | info_field master_sync_in_progress)" = 0 ]; then
+    sleep 0.2
+    if synced_and_persisted; then
+      if [ "$DATA_CLASS" != cache ]; then
+        record_data "first sync from $1 done, offset $(printf '%s' "$replication" | info_field master_repl_offset)"
+      fi
       rcli 127.0.0.1 "$REDIS_PORT" CONFIG SET replica-priority "$REPLICA_PRIORITY" >/dev/null && break
+    elif getent hosts "$1" >/dev/null 2>&1; then
+      absent_since=''
+    elif [ -z "$absent_since" ]; then
+      absent_since=$(date +%s)
+      if [ "$DATA_CLASS" != cache ] && ! data_present; then
+        log "the master $1 does not resolve (its pod is not scheduled); this pod has no copy of the data yet and stays unpromotable until it has synced from the master"
+      fi
+    elif { [ "$DATA_CLASS" = cache ] || data_present; } && [ $(($(date +%s) - absent_since)) -ge "$ABSENT_MASTER_GRACE_SECONDS" ] &&
+      rcli 127.0.0.1 "$REDIS_PORT" CONFIG SET replica-priority "$REPLICA_PRIORITY" >/dev/null; then
+      log "the master $1 has not resolved for ${ABSENT_MASTER_GRACE_SECONDS}s (its pod is not scheduled); this pod may be promoted: replica-priority $REPLICA_PRIORITY"
+      return 0
     fi
   done
   log "first sync done; replica-priority $REPLICA_PRIORITY"
 }
 
+# Every replica starts at priority 0, with data or without, until it has synced from the master it is given: after a
+# full outage the sentinels, which see every replica within a second, would otherwise promote a replica while the
+# master they remember, which may hold writes no replica has, is still starting.
 start_replica_of() {
-  if ! data_present; then
-    write_config 0 "$1"
-    restore_priority_after_first_sync &
-  else
-    write_config "$REPLICA_PRIORITY" "$1"
-  fi
+  write_config 0 "$1"
+  restore_priority_after_first_sync "$1" &
   log "starting as a replica of $1"
   exec redis-server "$RUNTIME_CONFIG"
 }
@@ -143,6 +189,7 @@ while :; do
     start_replica_of "$master"
   fi
   if new_set; then
+    record_data "a new set"
     start_master "a new set"
   fi
   # This pod's server is not running, so the sentinels find the master down after down-after-milliseconds and fail it
@@ -157,7 +204,7 @@ while :; do
     continue
   fi
   if data_present; then
-    start_master "no replica holds newer data than this pod's data directory"
+    start_master "no replica holds newer data than this pod's data directory ($(cat "$DATA_MARKER"))"
   fi
   # Whichever pod the sentinels name: its replicas started empty too, and cannot be promoted before it serves.
   if [ "$DATA_CLASS" = cache ]; then

@@ -33,10 +33,25 @@ master_known_to_peers() {
   return 1
 }
 
-# Sentinel refuses to start when a host name in its configuration does not resolve, and a pod that is being
-# rescheduled has no DNS record; a peer that already failed over knows a master that resolves.
+# A pod that is being rescheduled has no DNS record for a while, and a peer that already failed over knows a master
+# that resolves: wait for either, for a bounded time. A remembered master whose pod is not scheduled at all (a lost
+# zone) may never resolve; Sentinel 7 monitors the name anyway and fails it over once a replica can take over.
+RESOLVE_WAIT_SECONDS=4
 resolvable() {
   getent hosts "$1" >/dev/null 2>&1
+}
+
+# Sentinels read INFO of the master and the replicas every 10 s by default (SENTINEL_INFO_PERIOD), and learn of a
+# replica only from the master's INFO: a master killed within 10 s of a replica's first sync left the sentinels
+# knowing no replica (or its priority 0), the failover was refused, and retried only after twice failover-timeout,
+# with the same outcome, since a dead master reports no replicas. Once a second, they know every replica and its
+# priority before the master can fail. SENTINEL DEBUG is not persisted, so it is set after every start.
+INFO_PERIOD_MILLISECONDS=1000
+set_info_period() {
+  until [ "$(rcli 127.0.0.1 "$SENTINEL_PORT" SENTINEL DEBUG INFO-PERIOD "$INFO_PERIOD_MILLISECONDS" 2>/dev/null | tr -d '\r')" = OK ]; do
+    sleep 0.2
+  done
+  log "INFO period ${INFO_PERIOD_MILLISECONDS} ms"
 }
 
 mkdir -p "$DATA_DIR"
@@ -45,7 +60,8 @@ if [ -n "${REDIS_PASSWORD:-}" ]; then
   PASSWORD_CONF=$(conf_quote "$REDIS_PASSWORD")
 fi
 master=$(remembered_master || true)
-until [ -n "$master" ] && resolvable "$master"; do
+resolve_deadline=$(($(date +%s) + RESOLVE_WAIT_SECONDS))
+until [ -n "$master" ] && { resolvable "$master" || [ "$(date +%s)" -ge "$resolve_deadline" ]; }; do
   from_peers=$(master_known_to_peers || true)
   if [ -n "$from_peers" ]; then
     master=$from_peers
@@ -57,6 +73,7 @@ until [ -n "$master" ] && resolvable "$master"; do
     sleep 2
   }
 done
+resolvable "$master" || log "$master does not resolve after ${RESOLVE_WAIT_SECONDS}s; monitoring it anyway"
 
 umask 077
 {
@@ -80,4 +97,5 @@ umask 077
 } >"$NEXT"
 mv "$NEXT" "$STATE"
 log "monitoring $MASTER_SET at $master"
+set_info_period &
 exec redis-sentinel "$STATE"

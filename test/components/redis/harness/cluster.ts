@@ -371,8 +371,9 @@ export class RedisSentinelCluster {
 
   /**
    * Waits until every sentinel knows `count` replicas of `master` that it could promote: linked, not down, with a
-   * priority other than 0. Sentinels refresh a replica's INFO only every 10 s, so after a start or a failover
-   * this can take that long; a failover requested before then may be refused (-NOGOODSLAVE).
+   * priority other than 0. Sentinels refresh a replica's INFO once a second (every 10 s until start-sentinel.sh has
+   * set the period), so after a start or a failover this takes a moment; a failover requested before then may be
+   * refused (-NOGOODSLAVE).
    */
   async waitForPromotableReplicas(master: number, count: number, timeoutMs: number): Promise<void> {
     const host = this.redisHost(master);

@@ -88,7 +88,7 @@ export interface ContainerExit {
   readonly at: number;
 }
 
-/** Binaries on the scripts' PATH. All of them are in the official redis:7.4.8-bookworm image (Debian 12 base). */
+/** Binaries on the scripts' PATH. All of them are in the official redis:7.4 bookworm image (REDIS_IMAGE, Debian 12 base). */
 export const IMAGE_BINARIES = [
   'redis-server',
   'redis-sentinel',
