@@ -115,20 +115,18 @@ export function dataClassProfile(dataClass: DataClass): DataClassProfile {
 export const ALL_TIERS: readonly Tier[] = [Tier.CRITICAL, Tier.HIGH, Tier.STANDARD, Tier.BEST_EFFORT];
 
 /** What a prop of type Tier allows, for error messages. */
-export const TIER_CHOICES = ALL_TIERS.map((tier) => `Tier.${tierKey(tier)}`).join(', ');
+export const TIER_CHOICES = Object.keys(Tier)
+  .map((key) => `Tier.${key}`)
+  .join(', ');
 
 /** What a prop of type DataClass allows, for error messages. */
 export const DATA_CLASS_CHOICES = 'DataClass.SYSTEM_OF_RECORD, DataClass.CACHE';
 
 /** Whether `value` is a Tier: a prop typed Tier may still receive anything from JavaScript or an `as any`. */
 export function isTier(value: unknown): value is Tier {
-  return (ALL_TIERS as readonly unknown[]).includes(value);
+  return (Object.values(Tier) as unknown[]).includes(value);
 }
 
 export function isDataClass(value: unknown): value is DataClass {
-  return value === DataClass.CACHE || value === DataClass.SYSTEM_OF_RECORD;
-}
-
-function tierKey(tier: Tier): string {
-  return Object.entries(Tier).find(([, value]) => value === tier)![0];
+  return (Object.values(DataClass) as unknown[]).includes(value);
 }

@@ -4,7 +4,7 @@ import { ApiObject, App as Cdk8sApp, Chart, YamlOutputType } from 'cdk8s';
 import { CheckReport, formatObjectRef } from '../checks/engine';
 import { objectIdentity } from '../checks/manifest-index';
 import { KubeObject } from '../checks/model';
-import { checkApp, prepareChartForChecks, SynthesizedChart, withAppWideChecks } from '../checks/synthesis';
+import { checkApp, prepareChartForChecks, SynthesizedChart, SynthesizedObject, withAppWideChecks } from '../checks/synthesis';
 import { BlueprintError } from '../errors';
 import { BusinessScenario } from '../scenario/business-scenario';
 import { YamlWriter } from './yaml';
@@ -282,8 +282,8 @@ function failOnSharedFiles(files: readonly OutputFile[], yamlOutputType: YamlOut
  * Two objects with one API group, kind, namespace and name (two scenarios in one namespace defining a component of
  * the same id, say) are written to different files or documents, and `kubectl apply` keeps only the last.
  */
-function failOnSharedIdentities(objects: readonly { readonly manifest: KubeObject; readonly constructPath: string }[]): void {
-  const owners = new Map<string, { readonly manifest: KubeObject; readonly constructPath: string }>();
+function failOnSharedIdentities(objects: readonly SynthesizedObject[]): void {
+  const owners = new Map<string, SynthesizedObject>();
   for (const object of objects) {
     if (typeof object.manifest.metadata?.name !== 'string') {
       continue;

@@ -1,3 +1,4 @@
+import { formatObjectRef } from '../engine';
 import { Rule, RuleOutcome, Severity } from '../model';
 import { violation } from '../pod-helpers';
 import { MANIFEST_KINDS } from './schema';
@@ -16,7 +17,7 @@ export const OBJECT_DEFINED_ONCE: Rule = {
   enabledByDefault: true,
   check(object, index): RuleOutcome {
     const copies = index.sharingIdentity(object).length;
-    const ref = [object.kind, object.metadata?.namespace, object.metadata?.name].filter((part) => part !== undefined).join('/');
+    const ref = formatObjectRef({ kind: object.kind, namespace: object.metadata?.namespace, name: object.metadata?.name });
     return copies > 1 ? [violation('metadata.name', `${copies} objects are ${ref} (${object.apiVersion}): applying them keeps only the last`)] : [];
   },
 };

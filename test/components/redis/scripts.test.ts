@@ -6,7 +6,7 @@ import { RedisSentinelCluster, destroyAllClusters, toReplication } from './harne
 import { ExecResult, Pod } from './harness/pod';
 import { assertPodSandboxAvailable } from './harness/preflight';
 import { pairs } from './harness/resp';
-import { waitFor } from './harness/wait';
+import { sleep, waitFor } from './harness/wait';
 
 /**
  * Runs the scripts RedisSentinel emits, unmodified, against real redis-server and redis-sentinel processes. Each
@@ -186,6 +186,55 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
         expect(master.lastStartLog()).toContain(`starting as a replica of ${cluster.redisHost(newMaster)}`);
         expect(await cluster.missingKeys(newMaster, acknowledged)).toEqual([]);
         expect(await cluster.missingKeys(0, acknowledged)).toEqual([]);
+      });
+    },
+    90_000,
+  );
+
+  scenario(
+    'a master restarted while the sentinels still name it, after a peer was promoted, waits and never serves as master',
+    async () => {
+      await withCluster({}, async (cluster) => {
+        await bootstrap(cluster);
+        await cluster.waitForPromotableReplicas(0, 2, 30_000);
+        const acknowledged = await cluster.writeAcknowledged(0, 'promoted', 200);
+        expect(acknowledged.size).toBe(200);
+
+        // The window this reproduces lasts a moment in a real failover: the leader has promoted pod 1, pointed pod 2
+        // at it and ended its failover, and the other sentinels, a majority, still name pod 0 until its hello
+        // reaches them. Here the sentinels are kept from failing over while the promotion is done by hand, so the
+        // window stays open until the test closes it.
+        const setDownAfter = (milliseconds: number) =>
+          Promise.all(
+            cluster.sentinels.map((_, i) => cluster.sentinelCommand(i, 'SENTINEL', 'SET', cluster.masterSet, 'down-after-milliseconds', milliseconds)),
+          );
+        await setDownAfter(600_000);
+        const master = cluster.redis[0];
+        await master.kill();
+        expect(await cluster.redisCommand(1, 'REPLICAOF', 'NO', 'ONE')).toBe('OK');
+        expect(await cluster.redisCommand(2, 'REPLICAOF', cluster.redisHost(1), cluster.redisPort)).toBe('OK');
+        await waitFor('pod 2 to replicate from pod 1', async () => (await cluster.replication(2)).linkUp, { timeoutMs: 10_000 });
+        cluster.note('pod 0 killed; pod 1 promoted by hand, pod 2 its replica; every sentinel still names pod 0');
+        expect(await cluster.consensusMaster()).toBe(0);
+
+        await master.start();
+        const waited = waitFor('pod 0 to wait for the sentinels', async () => master.lastStartLog().includes(`${cluster.redisHost(1)} answers role:master`), {
+          timeoutMs: 15_000,
+          intervalMs: 50,
+        });
+        const rolesWhileWaiting = await cluster.sampleRoles(0, waited.then(() => sleep(3000)));
+        expect(rolesWhileWaiting).not.toContain('master');
+
+        await setDownAfter(2000);
+        const settled = failedOverFrom(cluster, 0);
+        const roles = await cluster.sampleRoles(0, settled);
+        const newMaster = await settled;
+        expect(roles).not.toContain('master');
+        expect(master.lastStartLog()).not.toContain('starting as master');
+        expect(master.lastStartLog()).toContain(`starting as a replica of ${cluster.redisHost(newMaster)}`);
+        for (const ordinal of [0, 1, 2]) {
+          expect(await cluster.missingKeys(ordinal, acknowledged)).toEqual([]);
+        }
       });
     },
     90_000,

@@ -4,10 +4,10 @@
 # - the sentinels name another pod as master: start as its replica;
 # - the sentinels have never seen a replica or a failover (a new set): ordinal 0 starts as the first master;
 # - the sentinels name this pod (it restarted faster than down-after-milliseconds): while a replica is still
-#   replicating from the lost process, wait for the sentinels to promote it and start as its replica; with no such
-#   replica and no failover under way, resume as master only when its data volume holds the set's data (see
-#   DATA_MARKER). An empty CACHE pod starts empty after failover-timeout (every node lost its data: a full outage of
-#   a cache); an empty SYSTEM_OF_RECORD pod waits.
+#   replicating from the lost process, or a peer was already promoted, wait for the sentinels to name the new master
+#   and start as its replica; with neither and no failover under way, resume as master only when its data volume
+#   holds the set's data (see DATA_MARKER). An empty CACHE pod starts empty after failover-timeout (every node lost
+#   its data: a full outage of a cache); an empty SYSTEM_OF_RECORD pod waits.
 set -eu
 # shellcheck source=common.sh
 . "$SCRIPTS_DIR/common.sh"
@@ -55,8 +55,9 @@ write_config() {
 }
 
 # A replica that starts without data must not be promoted before it has copied the master once: promoted empty, it
-# would wipe every other replica. It starts with priority 0 (never promoted) and gets its priority once synced and,
-# with persistence, once the append-only file rewritten after the sync is on disk. Every CACHE replica starts without
+# would wipe every other replica. Every replica starts with priority 0 (never promoted; see start_replica_of) and gets
+# its priority once synced and, with persistence, once the append-only file rewritten after the sync is on disk, which
+# is also when a replica without the marker writes it. Every CACHE replica starts without
 # data: after a full outage of a cache, the sentinels would otherwise promote one of the empty replicas (any of them)
 # while the pod they name waits out failover-timeout for a replica that kept its data. Polled every 0.2 s: sentinels
 # read the priority once a second at best, and a failover they start meanwhile is refused and retried only after
@@ -80,7 +81,7 @@ synced_and_persisted() {
 # that the others copy.
 ABSENT_MASTER_GRACE_SECONDS=2
 
-restore_priority_after_first_sync() {
+raise_priority_once_synced() {
   absent_since=''
   while :; do
     sleep 0.2
@@ -110,7 +111,7 @@ restore_priority_after_first_sync() {
 # master they remember, which may hold writes no replica has, is still starting.
 start_replica_of() {
   write_config 0 "$1"
-  restore_priority_after_first_sync "$1" &
+  raise_priority_once_synced "$1" &
   log "starting as a replica of $1"
   exec redis-server "$RUNTIME_CONFIG"
 }
@@ -150,6 +151,24 @@ live_replica_exists() {
       if [ "$(printf '%s' "$replication" | info_field role)" = slave ] &&
         [ "$(printf '%s' "$replication" | info_field master_host)" = "$SELF" ] &&
         [ "${offset:-0}" -gt 0 ] 2>/dev/null; then
+        return 0
+      fi
+    fi
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# promoted_peer: prints the name of a peer that answers role:master. The leader of a failover ends it as soon as it
+# has promoted a replica and pointed the others at it; until its hello reaches them, a majority of sentinels still
+# names this pod, and no replica of this pod and no failover under way is left to see.
+promoted_peer() {
+  i=0
+  while [ "$i" -lt "$REPLICAS" ]; do
+    if [ "$i" != "$(ordinal)" ]; then
+      peer=$(redis_host "$i")
+      if [ "$(rcli "$peer" "$REDIS_PORT" INFO replication 2>/dev/null | info_field role)" = master ]; then
+        printf '%s' "$peer"
         return 0
       fi
     fi
@@ -201,6 +220,11 @@ while :; do
   if live_replica_exists || failover_in_progress; then
     log "waiting for the sentinels to promote a replica of this pod"
     sleep 2
+    continue
+  fi
+  if peer=$(promoted_peer); then
+    log "the sentinels still name this pod, but $peer answers role:master: waiting for the sentinels to name it"
+    sleep 1
     continue
   fi
   if data_present; then

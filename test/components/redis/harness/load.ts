@@ -87,6 +87,7 @@ const PROMOTING_STATES = new Set(['send_slaveof_noone', 'wait_promotion', 'recon
 const CONNECT_TIMEOUT_MS = 500;
 const SENTINEL_TIMEOUT_MS = 400;
 const RETRY_PAUSE_MS = 50;
+const PACE_CATCH_UP_MS = 250;
 
 const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
 
@@ -177,10 +178,14 @@ export class Load {
     drop();
   }
 
-  /** Spaces writes `1000 / writesPerSecond` ms apart across all writers, without bursts after a stall. */
+  /**
+   * Spaces writes `1000 / writesPerSecond` ms apart across all writers. Writes a stall held back (the agent's own
+   * process starved of CPU on a loaded machine, a slow reconnect) are made up for only within PACE_CATCH_UP_MS, so the
+   * offered rate survives short stalls and an outage is never followed by a burst of the writes it held back.
+   */
   private async pace(): Promise<void> {
     const now = Date.now();
-    const at = Math.max(this.nextWriteAt, now);
+    const at = Math.max(this.nextWriteAt, now - PACE_CATCH_UP_MS);
     this.nextWriteAt = at + 1000 / this.spec.writesPerSecond;
     if (at > now) {
       await sleep(at - now);
