@@ -50,12 +50,7 @@ function defineCart(shop: BusinessScenario, stores: { cartCache: RedisSentinel; 
           memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
         },
         readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080, periodSeconds: Duration.seconds(5) }),
-        envVariables: {
-          CART_CACHE_SENTINELS: kplus.EnvValue.fromValue(`${cartCache.sentinelServiceName}:${cartCache.plan.sentinelPort}`),
-          CART_CACHE_MASTER_SET: kplus.EnvValue.fromValue(cartCache.masterSetName),
-          SESSION_STORE_SENTINELS: kplus.EnvValue.fromValue(`${sessions.sentinelServiceName}:${sessions.plan.sentinelPort}`),
-          SESSION_STORE_MASTER_SET: kplus.EnvValue.fromValue(sessions.masterSetName),
-        },
+        envVariables: { ...cartCache.clientEnv('CART_CACHE_'), ...sessions.clientEnv('SESSION_STORE_') },
       },
     ],
   });
@@ -63,7 +58,7 @@ function defineCart(shop: BusinessScenario, stores: { cartCache: RedisSentinel; 
   ApiObject.of(cart).addJsonPatch(JsonPatch.add('/spec/template/spec/priorityClassName', 'stability-blueprints-critical'));
 
   new k8s.KubePodDisruptionBudget(shop, 'cart-budget', {
-    metadata: { name: 'cart', labels },
+    metadata: { name: 'cart-budget', labels },
     spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: cart.matchLabels } },
   });
   const storePorts = (store: RedisSentinel) => [
@@ -71,7 +66,7 @@ function defineCart(shop: BusinessScenario, stores: { cartCache: RedisSentinel; 
     { peer: Peer.podsLabelled(store.sentinel.selector), ports: [store.plan.sentinelPort] },
   ];
   new ComponentNetworkPolicy(shop, 'cart-policy', {
-    metadata: { name: 'cart', labels },
+    metadata: { name: 'cart-policy', labels },
     podSelector: cart.matchLabels,
     ingress: [{ peer: Peer.namespacesLabelled({ 'kubernetes.io/metadata.name': 'ingress' }), ports: [8080] }],
     egress: [...storePorts(cartCache), ...storePorts(sessions)],
@@ -82,9 +77,7 @@ function defineCart(shop: BusinessScenario, stores: { cartCache: RedisSentinel; 
 }
 
 if (require.main === module) {
-  // cdk8s synth asks for construct-metadata.json when cdk8s.yaml lists validations, and that file keys objects by name
-  // alone, which the cart's Deployment, budget and policy share; our checks name each object's construct themselves.
-  const app = new App({ recordConstructMetadata: false });
+  const app = new App();
   buildShop(app);
   app.synth();
 }

@@ -140,12 +140,21 @@ export class StatefulPodSet extends Construct {
     });
 
     this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-      metadata: { ...metadata(this.name), annotations: quorumAnnotations },
+      metadata: { ...metadata(`${this.name}-budget`), annotations: quorumAnnotations },
       spec: {
         selector: { matchLabels: this.selector },
         maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailableForQuorum(props.replicas, props.quorum)),
         unhealthyPodEvictionPolicy: 'AlwaysAllow',
       },
     });
+  }
+
+  /**
+   * The stable DNS name of pod `ordinal`: it resolves as soon as the pod exists, ready or not. Without a namespace
+   * (the objects go wherever they are applied) the name relative to it, which resolves from the same namespace.
+   */
+  public podHost(ordinal: number, namespace: string | undefined, clusterDomain: string): string {
+    const relative = `${this.name}-${ordinal}.${this.headlessServiceName}`;
+    return namespace === undefined ? relative : `${relative}.${namespace}.svc.${clusterDomain}`;
   }
 }

@@ -349,3 +349,34 @@ describe('stability-blueprints', () => {
     expect(thatRuleOnly.stdout).toMatch(/: 1 error, 0 warnings, 0 suppressed\n$/);
   });
 });
+
+describe('stability-blueprints check over a directory', () => {
+  let directory: string;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'check-directory-'));
+  });
+
+  afterEach(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  test('two files that define one object: exit 1, the rule names each copy where it starts', async () => {
+    // GIVEN two scenarios' files, written apart, that both define ConfigMap shop/cart-config
+    const configMap = (owner: string) =>
+      ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: cart-config', '  namespace: shop', 'data:', `  owner: ${owner}`, ''].join('\n');
+    writeFileSync(join(directory, '0001-checkout.k8s.yaml'), configMap('team-checkout'));
+    writeFileSync(join(directory, '0002-flash-sale.k8s.yaml'), `---\n${configMap('team-promotions')}`);
+
+    // WHEN
+    const outcome = await check([directory, '--rule', 'object-defined-once'], { catalog: RULE_CATALOG });
+
+    // THEN
+    const finding =
+      '  error   [object-defined-once] metadata.name: 2 objects are ConfigMap/shop/cart-config (v1): applying them keeps only the last\n';
+    expect(outcome.status).toBe(1);
+    expect(outcome.stdout).toContain(`0001-checkout.k8s.yaml:1 ConfigMap/shop/cart-config\n${finding}`);
+    expect(outcome.stdout).toContain(`0002-flash-sale.k8s.yaml:2 ConfigMap/shop/cart-config\n${finding}`);
+    expect(outcome.stdout).toMatch(/2 objects, 1 rule: 2 errors, 0 warnings, 0 suppressed\n$/);
+  });
+});

@@ -91,7 +91,7 @@ describe('StatefulPodSet', () => {
     [5, 4, 1],
   ])('with %i pods and a quorum of %i, the PDB lets %i go at once and never blocks on unhealthy pods', (replicas, quorum, maxUnavailable) => {
     // WHEN
-    const budget = findObject(synthPodSet({ replicas, quorum }), 'PodDisruptionBudget', 'orders-server');
+    const budget = findObject(synthPodSet({ replicas, quorum }), 'PodDisruptionBudget', 'orders-server-budget');
 
     // THEN
     expect(budget.metadata.annotations).toEqual(expect.objectContaining({ 'stability-blueprints.io/quorum': String(quorum) }));

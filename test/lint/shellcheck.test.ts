@@ -14,8 +14,8 @@ function shellScripts(directory: string): string[] {
   });
 }
 
-describe('pod scripts', () => {
-  const scripts = shellScripts(join(ROOT, 'lib'));
+describe('pod scripts and the scripts tests run', () => {
+  const scripts = [...shellScripts(join(ROOT, 'lib')), ...shellScripts(join(ROOT, 'test'))];
 
   test('there are scripts to check', () => {
     expect(scripts.length).toBeGreaterThan(0);

@@ -1,3 +1,4 @@
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { configHash, readAssets } from '../../core/config';
@@ -9,6 +10,7 @@ import { dataStoreResources } from '../../core/resources';
 import { restrictedContainerSecurityContext } from '../../core/security';
 import { PodManagementPolicy, PvcRetention, StatefulPodSet } from '../../core/stateful-pod-set';
 import { addGrafanaDashboard, addPodMonitor, addPrometheusRule } from '../../observability/monitoring';
+import { BlueprintError } from '../../errors';
 import { BusinessScenario } from '../../scenario/business-scenario';
 import { renderRedisConf, renderSentinelConf } from './config';
 import { exporterContainer, METRICS_PORT_NAME, POD_TARGET_LABELS, redisAlertRules, redisDashboard, seriesSelectors } from './observability';
@@ -23,6 +25,7 @@ const DATA_DIR = '/data';
 const RUN_DIR = '/run/redis';
 /** Sentinel `replica-priority` of a replica that may be promoted; 0 is reserved for replicas that must not be. */
 const REPLICA_PRIORITY = 100;
+const ENV_PREFIX = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Redis with Sentinel: a master with replicas, and a separate set of sentinels that fail it over.
@@ -33,12 +36,12 @@ const REPLICA_PRIORITY = 100;
  * changing its settings) never restarts Redis. Each sentinel keeps its state on a small volume, so it remembers the
  * last master across a full outage.
  *
- * Clients discover the master through the sentinels (Service `<id>-sentinel`, master set `masterSetName`), never
- * through a load-balanced Service over Redis pods, which would send writes to replicas.
+ * Clients discover the master through the sentinels (`clientEnv()` gives a workload their addresses, the master set
+ * and the password), never through a load-balanced Service over Redis pods, which would send writes to replicas.
  */
 export class RedisSentinel extends Construct {
   public readonly plan: RedisSentinelPlan;
-  /** The Service clients ask for the current master. */
+  /** A ClusterIP Service over the sentinels, for clients that take one sentinel address. */
   public readonly sentinelServiceName: string;
   public readonly masterSetName: string;
   public readonly redis: StatefulPodSet;
@@ -52,7 +55,7 @@ export class RedisSentinel extends Construct {
     const plan = resolveRedisSentinelPlan(this.node.path, id, props, scenario);
     this.plan = plan;
     this.masterSetName = plan.masterSetName;
-    this.sentinelServiceName = `${plan.name}-sentinel`;
+    this.sentinelServiceName = `${plan.name}-sentinel-service`;
 
     const annotations = {
       ...scenario.annotationsFor(REDIS_SENTINEL_COMPONENT),
@@ -216,7 +219,7 @@ export class RedisSentinel extends Construct {
     const redisPods = Peer.podsLabelled(this.redis.selector);
     const sentinelPods = Peer.podsLabelled(this.sentinel.selector);
     this.redisPolicy = new ComponentNetworkPolicy(this, 'RedisNetworkPolicy', {
-      metadata: metadata(redisIdentity, `${plan.name}-redis`, 'redis'),
+      metadata: metadata(redisIdentity, `${plan.name}-redis-policy`, 'redis'),
       podSelector: this.redis.selector,
       ingress: [
         { peer: redisPods, ports: [plan.redisPort] },
@@ -230,7 +233,7 @@ export class RedisSentinel extends Construct {
       monitoring: scenario.monitoring,
     });
     this.sentinelPolicy = new ComponentNetworkPolicy(this, 'SentinelNetworkPolicy', {
-      metadata: metadata(sentinelIdentity, `${plan.name}-sentinel`, 'sentinel'),
+      metadata: metadata(sentinelIdentity, `${plan.name}-sentinel-policy`, 'sentinel'),
       podSelector: this.sentinel.selector,
       ingress: [
         { peer: sentinelPods, ports: [plan.sentinelPort] },
@@ -259,7 +262,7 @@ export class RedisSentinel extends Construct {
       annotations: { ...annotations, [BlueprintKeys.ROLE]: 'monitoring' },
     });
     addPodMonitor(this, 'PodMonitor', {
-      metadata: metadata(`${plan.name}-redis`),
+      metadata: metadata(`${plan.name}-redis-monitor`),
       selector: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': plan.name },
       portName: METRICS_PORT_NAME,
       intervalSeconds: 15,
@@ -276,6 +279,48 @@ export class RedisSentinel extends Construct {
       fileName: `redis-${plan.name}.json`,
       dashboard: redisDashboard(plan, selectors, `Redis ${scenario.scenarioName}/${plan.name}`),
     });
+  }
+
+  /**
+   * The environment a Sentinel-aware client (Lettuce, Jedis, redis-py, go-redis, ioredis) needs to reach the master:
+   *
+   * - `<prefix>SENTINELS`: every sentinel pod as `host:port`, comma-separated, in the form of Spring's
+   *   `spring.data.redis.sentinel.nodes`. The pods' stable names rather than the Service, so a client can ask
+   *   another sentinel when one does not answer.
+   * - `<prefix>MASTER_SET`: the name to ask the sentinels for.
+   * - `<prefix>PASSWORD`, with password authentication: a reference to the Secret's key, never its value. Redis and
+   *   the sentinels both require it (`AUTH <password>` to each; Spring: `password` and `sentinel.password`).
+   *
+   * The workload also needs `allowFrom(Peer.workload(...))` to pass the set's NetworkPolicies.
+   *
+   * @param prefix prefix of the variable names, a valid environment variable name start
+   */
+  public clientEnv(prefix = 'REDIS_'): Record<string, kplus.EnvValue> {
+    if (!ENV_PREFIX.test(prefix)) {
+      throw new BlueprintError(
+        this.node.path,
+        'clientEnv prefix',
+        prefix,
+        'letters, digits and "_", not starting with a digit, so the variables are valid environment variable names',
+      );
+    }
+    const { plan } = this;
+    const { namespace, clusterDomain } = BusinessScenario.of(this);
+    const sentinels = Array.from(
+      { length: plan.sentinels },
+      (_, ordinal) => `${this.sentinel.podHost(ordinal, namespace, clusterDomain)}:${plan.sentinelPort}`,
+    );
+    const env: Record<string, kplus.EnvValue> = {
+      [`${prefix}SENTINELS`]: kplus.EnvValue.fromValue(sentinels.join(',')),
+      [`${prefix}MASTER_SET`]: kplus.EnvValue.fromValue(plan.masterSetName),
+    };
+    if (plan.passwordSecret) {
+      env[`${prefix}PASSWORD`] = kplus.EnvValue.fromSecretValue(
+        { secret: kplus.Secret.fromSecretName(this, 'ClientPasswordSecret', plan.passwordSecret.name), key: plan.passwordSecret.key },
+        { optional: false },
+      );
+    }
+    return env;
   }
 
   /**

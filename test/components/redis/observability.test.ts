@@ -39,7 +39,7 @@ describe('RedisSentinel observability', () => {
     const manifests = synthRedis();
 
     // THEN
-    for (const policy of ['sessions-redis', 'sessions-sentinel']) {
+    for (const policy of ['sessions-redis-policy', 'sessions-sentinel-policy']) {
       expect(findObject(manifests, 'NetworkPolicy', policy).spec.ingress).toContainEqual({
         from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } }, namespaceSelector: { matchLabels: {} } }],
         ports: [{ protocol: 'TCP', port: 9121 }],
@@ -49,7 +49,7 @@ describe('RedisSentinel observability', () => {
 
   test('a PodMonitor scrapes every pod of the set and labels the series with the instance and component', () => {
     // WHEN
-    const monitor = findObject(synthRedis({ monitoringLabels: { release: 'kube-prometheus-stack' } }), 'PodMonitor', 'sessions-redis');
+    const monitor = findObject(synthRedis({ monitoringLabels: { release: 'kube-prometheus-stack' } }), 'PodMonitor', 'sessions-redis-monitor');
 
     // THEN
     expect(monitor.metadata.labels.release).toBe('kube-prometheus-stack');
@@ -118,7 +118,7 @@ describe('RedisSentinel observability', () => {
     // THEN
     expect(exporter(manifests, 'sessions-redis')).toBeUndefined();
     expect(manifests.map((manifest) => manifest.kind)).not.toContain('PodMonitor');
-    expect(JSON.stringify(findObject(manifests, 'NetworkPolicy', 'sessions-redis').spec.ingress)).not.toContain('9121');
+    expect(JSON.stringify(findObject(manifests, 'NetworkPolicy', 'sessions-redis-policy').spec.ingress)).not.toContain('9121');
   });
 
   test('fails on a metrics port that clashes with Redis', () => {

@@ -40,14 +40,14 @@ describe('RedisSentinel', () => {
       'ConfigMap/sessions-redis-scripts',
       'Service/sessions-redis-headless',
       'StatefulSet/sessions-redis',
-      'PodDisruptionBudget/sessions-redis',
+      'PodDisruptionBudget/sessions-redis-budget',
       'Service/sessions-sentinel-headless',
       'StatefulSet/sessions-sentinel',
-      'PodDisruptionBudget/sessions-sentinel',
-      'Service/sessions-sentinel',
-      'NetworkPolicy/sessions-redis',
-      'NetworkPolicy/sessions-sentinel',
-      'PodMonitor/sessions-redis',
+      'PodDisruptionBudget/sessions-sentinel-budget',
+      'Service/sessions-sentinel-service',
+      'NetworkPolicy/sessions-redis-policy',
+      'NetworkPolicy/sessions-sentinel-policy',
+      'PodMonitor/sessions-redis-monitor',
       'PrometheusRule/sessions-redis-alerts',
       'ConfigMap/sessions-redis-dashboard',
     ]);
@@ -80,7 +80,7 @@ describe('RedisSentinel', () => {
     // THEN
     const clientServices = services.filter((service) => service.spec.clusterIP !== 'None');
     expect(clientServices.map((service) => [service.metadata.name, service.spec.selector['app.kubernetes.io/component']])).toEqual([
-      ['sessions-sentinel', 'sentinel'],
+      ['sessions-sentinel-service', 'sentinel'],
     ]);
   });
 
@@ -230,8 +230,8 @@ describe('RedisSentinel', () => {
     const manifests = synthRedis({ replicas: 5, sentinels: 5, quorum: 4, minReplicasToWrite: 2 });
 
     // THEN
-    expect(findObject(manifests, 'PodDisruptionBudget', 'sessions-redis').spec.maxUnavailable).toBe(2);
-    expect(findObject(manifests, 'PodDisruptionBudget', 'sessions-sentinel').spec.maxUnavailable).toBe(1);
+    expect(findObject(manifests, 'PodDisruptionBudget', 'sessions-redis-budget').spec.maxUnavailable).toBe(2);
+    expect(findObject(manifests, 'PodDisruptionBudget', 'sessions-sentinel-budget').spec.maxUnavailable).toBe(1);
   });
 
   test('CRITICAL: hard zone spread over the scenario zones and required host anti-affinity, at the critical priority', () => {
@@ -299,7 +299,7 @@ describe('RedisSentinel', () => {
       podSelector: { matchLabels: cart.matchLabels },
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } },
     };
-    const redisPolicy = findObject(manifests, 'NetworkPolicy', 'sessions-redis');
+    const redisPolicy = findObject(manifests, 'NetworkPolicy', 'sessions-redis-policy');
     expect(redisPolicy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(redisPolicy.spec.ingress).toEqual([
       { from: [{ podSelector: { matchLabels: redis.redis.selector } }], ports: [{ protocol: 'TCP', port: 6379 }] },
@@ -310,7 +310,7 @@ describe('RedisSentinel', () => {
       },
       { from: [cartPeer], ports: [{ protocol: 'TCP', port: 6379 }] },
     ]);
-    const sentinelPolicy = findObject(manifests, 'NetworkPolicy', 'sessions-sentinel');
+    const sentinelPolicy = findObject(manifests, 'NetworkPolicy', 'sessions-sentinel-policy');
     expect(sentinelPolicy.spec.ingress).toContainEqual({ from: [cartPeer], ports: [{ protocol: 'TCP', port: 26379 }] });
   });
 
@@ -327,6 +327,79 @@ describe('RedisSentinel', () => {
   });
 });
 
+describe('RedisSentinel.clientEnv', () => {
+  /** The env of a Deployment given `clientEnv(prefix)` of a set built with `props` in `scenario`. */
+  function clientEnvOf(props: RedisSentinelProps = {}, prefix?: string, scenario = testScenario()): Record<string, unknown> {
+    const store = new RedisSentinel(scenario, 'sessions', props);
+    new kplus.Deployment(scenario, 'cart', {
+      containers: [{ image: 'registry.example.com/shop/cart:1.4.2', envVariables: store.clientEnv(prefix) }],
+    });
+    const deployment = Testing.synth(scenario).find((manifest) => manifest.kind === 'Deployment')!;
+    return Object.fromEntries(
+      deployment.spec.template.spec.containers[0].env.map((variable: any) => [variable.name, variable.value ?? variable.valueFrom]),
+    );
+  }
+
+  test('gives every sentinel pod, the master set and the password Secret the pods read', () => {
+    // WHEN
+    const clientEnv = clientEnvOf({}, 'SESSIONS_');
+
+    // THEN
+    expect(clientEnv).toEqual({
+      SESSIONS_SENTINELS: [0, 1, 2]
+        .map((ordinal) => `sessions-sentinel-${ordinal}.sessions-sentinel-headless.shop.svc.cluster.local:26379`)
+        .join(','),
+      SESSIONS_MASTER_SET: 'sessions',
+      SESSIONS_PASSWORD: { secretKeyRef: { name: 'sessions-redis-auth', key: 'password', optional: false } },
+    });
+  });
+
+  test('follows the ports, the sentinel count, the Secret and the cluster domain; no password without authentication', () => {
+    // WHEN
+    const withSecret = clientEnvOf(
+      { sentinelPort: 26380, sentinels: 5, passwordSecretName: 'sessions-auth', passwordSecretKey: 'current' },
+      undefined,
+      testScenario({ clusterDomain: 'east.example' }),
+    );
+    const open = clientEnvOf({ passwordAuthentication: false });
+
+    // THEN
+    expect(String(withSecret.REDIS_SENTINELS).split(',')).toEqual(
+      [0, 1, 2, 3, 4].map((ordinal) => `sessions-sentinel-${ordinal}.sessions-sentinel-headless.shop.svc.east.example:26380`),
+    );
+    expect(withSecret.REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'sessions-auth', key: 'current', optional: false } });
+    expect(Object.keys(open)).toEqual(['REDIS_SENTINELS', 'REDIS_MASTER_SET']);
+  });
+
+  test('without a namespace, names relative to the namespace the objects are applied to', () => {
+    // WHEN
+    const clientEnv = clientEnvOf({}, undefined, testScenario({ namespace: undefined }));
+
+    // THEN
+    expect(String(clientEnv.REDIS_SENTINELS).split(',')[0]).toBe('sessions-sentinel-0.sessions-sentinel-headless:26379');
+  });
+
+  test('a prefix that makes invalid variable names is refused', () => {
+    // GIVEN
+    const store = new RedisSentinel(testScenario(), 'sessions');
+
+    // THEN
+    expect(() => store.clientEnv('cart-cache.')).toThrow(
+      'shop/sessions: invalid clientEnv prefix "cart-cache.": letters, digits and "_", not starting with a digit, so the variables are valid environment variable names',
+    );
+  });
+});
+
+describe('RedisSentinel object names', () => {
+  test('every object has a name of its own, so construct metadata keyed by name loses none', () => {
+    // WHEN
+    const names = synthRedis().map((manifest) => manifest.metadata.name);
+
+    // THEN
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
+
 describe('RedisSentinel disruption budget', () => {
   test('a two-pod BEST_EFFORT cache still lets a drain evict one pod', () => {
     // WHEN
@@ -334,6 +407,6 @@ describe('RedisSentinel disruption budget', () => {
 
     // THEN
     expect(findObject(manifests, 'StatefulSet', 'sessions-redis').spec.replicas).toBe(2);
-    expect(findObject(manifests, 'PodDisruptionBudget', 'sessions-redis').spec.maxUnavailable).toBe(1);
+    expect(findObject(manifests, 'PodDisruptionBudget', 'sessions-redis-budget').spec.maxUnavailable).toBe(1);
   });
 });

@@ -206,7 +206,9 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
         // window stays open until the test closes it.
         const setDownAfter = (milliseconds: number) =>
           Promise.all(
-            cluster.sentinels.map((_, i) => cluster.sentinelCommand(i, 'SENTINEL', 'SET', cluster.masterSet, 'down-after-milliseconds', milliseconds)),
+            cluster.sentinels.map((_, i) =>
+              cluster.sentinelCommand(i, 'SENTINEL', 'SET', cluster.masterSet, 'down-after-milliseconds', milliseconds),
+            ),
           );
         await setDownAfter(600_000);
         const master = cluster.redis[0];
@@ -218,11 +220,18 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
         expect(await cluster.consensusMaster()).toBe(0);
 
         await master.start();
-        const waited = waitFor('pod 0 to wait for the sentinels', async () => master.lastStartLog().includes(`${cluster.redisHost(1)} answers role:master`), {
-          timeoutMs: 15_000,
-          intervalMs: 50,
-        });
-        const rolesWhileWaiting = await cluster.sampleRoles(0, waited.then(() => sleep(3000)));
+        const waited = waitFor(
+          'pod 0 to wait for the sentinels',
+          async () => master.lastStartLog().includes(`${cluster.redisHost(1)} answers role:master`),
+          {
+            timeoutMs: 15_000,
+            intervalMs: 50,
+          },
+        );
+        const rolesWhileWaiting = await cluster.sampleRoles(
+          0,
+          waited.then(() => sleep(3000)),
+        );
         expect(rolesWhileWaiting).not.toContain('master');
 
         await setDownAfter(2000);

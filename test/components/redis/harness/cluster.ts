@@ -6,7 +6,7 @@ import { Manifest, Secrets, Workload, readManifest, resolveEnv, workload } from 
 import { Attachment, PodNetwork } from './network';
 import { Pod } from './pod';
 import { RespErrorReply, RespValue, pairs, parseInfo } from './resp';
-import { processExists } from './system';
+import { ExecResult, SYSTEM_PATH, findBinary, processExists, runCollecting } from './system';
 import { sleep, waitFor } from './wait';
 
 /**
@@ -248,6 +248,34 @@ export class RedisSentinelCluster {
 
   sentinelCommand(ordinal: number, ...args: Args): Promise<RespValue> {
     return this.client.command(this.sentinels[ordinal].ip, this.sentinelPort, args, 2000);
+  }
+
+  /**
+   * Runs `command` as a workload of the cluster would: in the client's network namespace, with the cluster's hosts
+   * file on /etc/hosts (pod names resolve as through cluster DNS), and with exactly `env` (plus PATH).
+   */
+  runClient(command: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<ExecResult> {
+    const argv = [
+      findBinary('nsenter'),
+      `--net=${this.clientAttachment.path}`,
+      '--',
+      findBinary('unshare'),
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      findBinary('sh'),
+      '-c',
+      'mount --bind "$1" /etc/hosts && shift && exec "$@"',
+      'sh',
+      this.hostsFile,
+      findBinary('env'),
+      '-i',
+      `PATH=${SYSTEM_PATH}`,
+      ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
+      ...command,
+    ];
+    return runCollecting(command, argv, timeoutMs);
   }
 
   /** Runs commands in one MULTI/EXEC on pod `ordinal`: their replies describe a single instant. */

@@ -18,7 +18,9 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { Secrets, Workload, execCommand, resolveEnv } from './manifest';
 import { Attachment } from './network';
-import { SYSTEM_PATH, TcpSocket, findBinary, listeningIn, processExists, socketsIn } from './system';
+import { ExecResult, SYSTEM_PATH, TcpSocket, findBinary, listeningIn, processExists, runCollecting, socketsIn } from './system';
+
+export type { ExecResult };
 import { sleep, withTimeout } from './wait';
 
 /**
@@ -69,16 +71,6 @@ export interface PodOptions {
 export interface PodNetworking {
   attach(pod: string): Attachment;
   detach(attachment: Attachment): void;
-}
-
-export interface ExecResult {
-  readonly command: readonly string[];
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly timedOut: boolean;
-  readonly durationMs: number;
 }
 
 export interface ContainerExit {
@@ -370,38 +362,10 @@ export class Pod {
   }
 
   /** Runs a command inside the running container, like `kubectl exec` or an exec probe. */
-  async exec(command: readonly string[], timeoutMs: number): Promise<ExecResult> {
-    const pid1 = this.pid1;
-    const started = Date.now();
+  exec(command: readonly string[], timeoutMs: number): Promise<ExecResult> {
     const argv = this.asContainerUser(this.translateCommand(command));
-    const nsenter = [findBinary('nsenter'), '--target', String(pid1), '--net', '--pid', '--mount', `--wdns=${this.workdir()}`, '--', ...argv];
-    const child = spawn(findBinary('setpriv'), ['--pdeathsig=SIGKILL', '--', ...nsenter], {
-      env: { PATH: SYSTEM_PATH },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk) => (stdout += chunk));
-    child.stderr!.on('data', (chunk) => (stderr += chunk));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, timeoutMs);
-    const { code, signal } = await new Promise<Omit<ContainerExit, 'at'>>((resolve) => {
-      child.once('close', (c, s) => resolve({ code: c, signal: s }));
-      child.once('error', (error) => {
-        stderr += String(error);
-        resolve({ code: null, signal: null });
-      });
-    });
-    clearTimeout(timer);
-    return { command, code, signal, stdout, stderr, timedOut, durationMs: Date.now() - started };
+    const nsenter = [findBinary('nsenter'), '--target', String(this.pid1), '--net', '--pid', '--mount', `--wdns=${this.workdir()}`, '--', ...argv];
+    return runCollecting(command, nsenter, timeoutMs);
   }
 
   /** Runs the container's readiness, liveness or startup probe command with the probe's timeout. */

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -12,6 +13,51 @@ export function findBinary(name: string): string {
     }
   }
   throw new Error(`${name} not found in ${SYSTEM_PATH}`);
+}
+
+export interface ExecResult {
+  readonly command: readonly string[];
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+  readonly durationMs: number;
+}
+
+/**
+ * Runs `argv` under `setpriv --pdeathsig` (it dies with the test) in a process group of its own, killed whole after
+ * `timeoutMs`; reports it as `command`, what the caller asked to run.
+ */
+export async function runCollecting(command: readonly string[], argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
+  const started = Date.now();
+  const child = spawn(findBinary('setpriv'), ['--pdeathsig=SIGKILL', '--', ...argv], {
+    env: { PATH: SYSTEM_PATH },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, timeoutMs);
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('close', (c, s) => resolve({ code: c, signal: s }));
+    child.once('error', (error) => {
+      stderr += String(error);
+      resolve({ code: null, signal: null });
+    });
+  });
+  clearTimeout(timer);
+  return { command, code, signal, stdout, stderr, timedOut, durationMs: Date.now() - started };
 }
 
 export function processExists(pid: number): boolean {
