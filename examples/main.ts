@@ -8,7 +8,13 @@ import { App, BusinessScenario, ComponentNetworkPolicy, DataClass, Peer, RedisSe
  * clicks) and sessions in a system of record (losing one logs a shopper out mid-checkout).
  */
 export function buildShop(app: Cdk8sApp): BusinessScenario {
-  const shop = new BusinessScenario(app, 'shop', { owner: 'team-checkout', tier: Tier.CRITICAL, namespace: 'shop' });
+  // The Helm release name of the cluster's kube-prometheus-stack, whose Prometheus selects monitoring objects by it.
+  const shop = new BusinessScenario(app, 'shop', {
+    owner: 'team-checkout',
+    tier: Tier.CRITICAL,
+    namespace: 'shop',
+    monitoringLabels: { release: 'kube-prometheus-stack' },
+  });
 
   const cartCache = new RedisSentinel(shop, 'cart-cache', { dataClass: DataClass.CACHE, memory: Size.gibibytes(2) });
   const sessions = new RedisSentinel(shop, 'session-store', { dataClass: DataClass.SYSTEM_OF_RECORD });

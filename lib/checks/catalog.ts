@@ -5,6 +5,7 @@ import { AVAILABILITY_RULES } from './rules/availability';
 import { DURABILITY_RULES } from './rules/durability';
 import { IDENTITY_RULES } from './rules/identity';
 import { MANIFEST_SET_RULES } from './rules/manifest-set';
+import { MONITORING_RULES } from './rules/monitoring';
 import { NETWORK_RULES } from './rules/network';
 import { PROBE_RULES } from './rules/probes';
 import { QUORUM_RULES } from './rules/quorum';
@@ -37,6 +38,7 @@ export const RULE_CATALOG: readonly Rule[] = [
   ...TIER_RULES,
   ...DURABILITY_RULES,
   ...REDIS_RULES,
+  ...MONITORING_RULES,
   RULE_FAILED,
   INVALID_SUPPRESSION,
 ];

@@ -59,6 +59,16 @@ export interface BusinessScenarioProps {
   readonly monitoring?: Peer;
 
   /**
+   * Labels on every monitoring object of the scenario (PodMonitors, PrometheusRules), so that the cluster's
+   * Prometheus selects them: kube-prometheus-stack selects `release: <its Helm release>` by default, and the check
+   * `monitoring-has-release-label` warns at synthesis when the label is missing. A component's own
+   * `monitoringLabels` are added to these.
+   *
+   * @default - none
+   */
+  readonly monitoringLabels?: Record<string, string>;
+
+  /**
    * Ids of check rules not to run at synthesis for this scenario. Prefer `Suppressions.add` with a reason, which
    * keeps the finding visible in reports.
    *
@@ -98,6 +108,8 @@ export class BusinessScenario extends Chart {
   public readonly zones: number;
   public readonly clusterDomain: string;
   public readonly monitoring: Peer;
+  /** Labels on every monitoring object of the scenario. */
+  public readonly monitoringLabels: Readonly<Record<string, string>>;
   /**
    * The findings of the last synthesis of this scenario. Under our `App`, the part of the app-wide run about this
    * scenario's objects.
@@ -115,6 +127,7 @@ export class BusinessScenario extends Chart {
     this.zones = props.zones ?? 3;
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     this.monitoring = props.monitoring ?? Peer.podsLabelled({ 'app.kubernetes.io/name': 'prometheus' }, { namespaceLabels: {} });
+    this.monitoringLabels = props.monitoringLabels ?? {};
     this.skipRules = props.skipRules ?? [];
     this.validate(props);
     if (props.emitPriorityClasses ?? true) {

@@ -39,7 +39,7 @@ describe('our own output passes the default rules', () => {
     ['BEST_EFFORT cache without a password', Tier.BEST_EFFORT, { dataClass: DataClass.CACHE, passwordAuthentication: false }],
   ])('RedisSentinel, %s: no error and no warning finding', (_case, tier, props) => {
     // GIVEN
-    const scenario = testScenario({ tier });
+    const scenario = testScenario({ tier, monitoringLabels: { release: 'kube-prometheus-stack' } });
     new RedisSentinel(scenario, 'sessions', props);
 
     // WHEN
@@ -48,5 +48,21 @@ describe('our own output passes the default rules', () => {
     // THEN
     expect(findingsAt(objects, Severity.ERROR)).toEqual([]);
     expect(findingsAt(objects, Severity.WARNING)).toEqual([]);
+  });
+
+  test('RedisSentinel in a scenario without monitoringLabels: the one warning is that no Prometheus of kube-prometheus-stack selects its monitoring', () => {
+    // GIVEN
+    const scenario = testScenario();
+    new RedisSentinel(scenario, 'sessions');
+
+    // WHEN
+    const objects = Testing.synth(scenario);
+
+    // THEN
+    expect(findingsAt(objects, Severity.ERROR)).toEqual([]);
+    expect(findingsAt(objects, Severity.WARNING)).toEqual([
+      "monitoring-has-release-label PodMonitor/shop/sessions-redis-monitor metadata.labels: no release label: kube-prometheus-stack's default selectors ignore this PodMonitor",
+      "monitoring-has-release-label PrometheusRule/shop/sessions-redis-alerts metadata.labels: no release label: kube-prometheus-stack's default selectors ignore this PrometheusRule",
+    ]);
   });
 });

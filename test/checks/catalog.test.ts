@@ -60,6 +60,7 @@ describe('the rule catalog', () => {
       ['redis-min-replicas-to-write', 'error', true, true],
       ['redis-maxmemory-headroom', 'error', true, true],
       ['sentinel-quorum-majority', 'error', true, true],
+      ['monitoring-has-release-label', 'warning', true, true],
       ['rule-failed', 'error', true, false],
       ['invalid-suppression', 'error', true, false],
     ]);

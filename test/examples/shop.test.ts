@@ -76,7 +76,7 @@ describe('example shop', () => {
       });
 
       // THEN
-      expect(stdout).toContain('35 objects, 57 rules: 0 errors, 0 warnings, 0 suppressed');
+      expect(stdout).toContain('35 objects, 58 rules: 0 errors, 0 warnings, 0 suppressed');
       expect(exitCode).toBe(0);
     } finally {
       rmSync(outdir, { recursive: true, force: true });

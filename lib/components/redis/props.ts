@@ -309,10 +309,10 @@ export interface RedisSentinelProps {
   readonly metricsPort?: number;
 
   /**
-   * Labels for the PodMonitors and the PrometheusRule, so that the cluster's Prometheus selects them
+   * Labels for the PodMonitor and the PrometheusRule of this set, added to the scenario's `monitoringLabels`
    * (kube-prometheus-stack selects `release: <its Helm release>` by default).
    *
-   * @default - none
+   * @default - the scenario's `monitoringLabels` only
    */
   readonly monitoringLabels?: Record<string, string>;
 }

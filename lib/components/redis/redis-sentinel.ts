@@ -258,7 +258,7 @@ export class RedisSentinel extends Construct {
     const selectors = seriesSelectors(plan, scenario.namespace);
     const metadata = (name: string) => ({
       name,
-      labels: { ...standardLabels(identity), ...plan.monitoringLabels },
+      labels: { ...standardLabels(identity), ...scenario.monitoringLabels, ...plan.monitoringLabels },
       annotations: { ...annotations, [BlueprintKeys.ROLE]: 'monitoring' },
     });
     addPodMonitor(this, 'PodMonitor', {

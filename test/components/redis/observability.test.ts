@@ -127,3 +127,22 @@ describe('RedisSentinel observability', () => {
     );
   });
 });
+
+describe('RedisSentinel monitoring labels', () => {
+  test("the scenario's monitoringLabels are on the PodMonitor and the PrometheusRule; the set's own are added", () => {
+    // GIVEN
+    const scenario = testScenario({ monitoringLabels: { release: 'kube-prometheus-stack', team: 'checkout' } });
+    new RedisSentinel(scenario, 'sessions', { monitoringLabels: { team: 'sessions' } });
+
+    // WHEN
+    const manifests = Testing.synth(scenario);
+
+    // THEN
+    for (const [kind, name] of [
+      ['PodMonitor', 'sessions-redis-monitor'],
+      ['PrometheusRule', 'sessions-redis-alerts'],
+    ]) {
+      expect(findObject(manifests, kind, name).metadata.labels).toMatchObject({ release: 'kube-prometheus-stack', team: 'sessions' });
+    }
+  });
+});
