@@ -21,6 +21,7 @@ export function renderRedisConf(plan: RedisSentinelPlan): string {
     `min-replicas-to-write ${plan.minReplicasToWrite}`,
     `min-replicas-max-lag ${plan.minReplicasMaxLagSeconds}`,
     `client-output-buffer-limit replica ${replicaBufferMiB}mb ${Math.floor(replicaBufferMiB / 2)}mb 60`,
+    `repl-backlog-size ${plan.replicationBacklogBytes}`,
     'repl-diskless-sync yes',
     'replica-read-only yes',
     `shutdown-timeout ${plan.shutdownTimeoutSeconds}`,

@@ -17,6 +17,9 @@ const MEBIBYTE = 1024 * 1024;
 const MAXMEMORY_SHARE = 0.5;
 /** Share of the memory request for the output buffers of all replicas together. */
 const REPLICA_BUFFERS_SHARE = 0.2;
+/** Share of the memory request for the replication backlog (outside maxmemory, like the replica buffers). */
+const REPLICATION_BACKLOG_SHARE = 0.1;
+const DEFAULT_REPLICA_OUTAGE_TO_RESUME_SECONDS = 60;
 /** Derived names are at most this long plus `-sentinel-headless`, and must stay DNS labels. */
 const MAX_NAME_LENGTH = 43;
 const MIN_POD_USER_ID = 10000;
@@ -49,6 +52,8 @@ export interface RedisSentinelPlan {
   readonly cpuMillis: number;
   readonly maxmemoryBytes: number;
   readonly replicaOutputBufferBytes: number;
+  /** `repl-backlog-size`: `peakWriteMebibytesPerSecond` x `replicaOutageToResumeSeconds`, whole MiB. */
+  readonly replicationBacklogBytes: number;
   readonly storageSize: Size;
   readonly storageClassName?: string;
   readonly sentinelStorageSize: Size;
@@ -183,6 +188,7 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
   if (maxmemoryBytes > memoryBytes || maxmemoryBytes <= 0) {
     fail('maxmemory', `${maxmemoryBytes / MEBIBYTE}Mi`, `more than 0 and at most the memory request (${memoryBytes / MEBIBYTE}Mi)`);
   }
+  const replicationBacklogBytes = resolveReplicationBacklog(props, memoryBytes, fail);
   const cpuMillis = wholeNumber('cpuMillis', props.cpuMillis ?? 500, 1);
   if (props.storageSize !== undefined && !dataDefaults.persistentData) {
     fail(
@@ -235,6 +241,7 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
     cpuMillis,
     maxmemoryBytes,
     replicaOutputBufferBytes: Math.floor((memoryBytes * REPLICA_BUFFERS_SHARE) / Math.max(1, replicas - 1)),
+    replicationBacklogBytes,
     storageSize: props.storageSize ?? Size.mebibytes(memory.toMebibytes() * 4),
     storageClassName: props.storageClassName,
     sentinelStorageSize: props.sentinelStorageSize ?? Size.mebibytes(256),
@@ -259,4 +266,37 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
     metricsPort,
     monitoringLabels: props.monitoringLabels ?? {},
   };
+}
+
+/**
+ * The backlog that lets a replica away for `replicaOutageToResumeSeconds` at `peakWriteMebibytesPerSecond` resume
+ * with a partial resync. Given explicitly, both must fit in REPLICATION_BACKLOG_SHARE of the memory; by default the
+ * outage shrinks to what fits.
+ */
+function resolveReplicationBacklog(
+  props: RedisSentinelProps,
+  memoryBytes: number,
+  fail: (prop: string, value: unknown, allowed: string) => never,
+): number {
+  const rate = props.peakWriteMebibytesPerSecond ?? 1;
+  if (!Number.isFinite(rate) || rate <= 0) {
+    fail('peakWriteMebibytesPerSecond', rate, 'a number of MiB per second above 0');
+  }
+  const capMebibytes = Math.floor((memoryBytes * REPLICATION_BACKLOG_SHARE) / MEBIBYTE);
+  const seconds = props.replicaOutageToResumeSeconds;
+  if (seconds === undefined) {
+    return Math.max(1, Math.min(capMebibytes, Math.ceil(rate * DEFAULT_REPLICA_OUTAGE_TO_RESUME_SECONDS))) * MEBIBYTE;
+  }
+  if (!Number.isInteger(seconds) || seconds < 1) {
+    fail('replicaOutageToResumeSeconds', seconds, 'a whole number of seconds, at least 1');
+  }
+  const backlogMebibytes = Math.max(1, Math.ceil(rate * seconds));
+  if (backlogMebibytes > capMebibytes) {
+    fail(
+      'replicaOutageToResumeSeconds',
+      seconds,
+      `at most ${Math.floor(capMebibytes / rate)} at peakWriteMebibytesPerSecond ${rate}: the backlog (${backlogMebibytes}Mi) must fit in a tenth of memory (${capMebibytes}Mi of ${memoryBytes / MEBIBYTE}Mi)`,
+    );
+  }
+  return backlogMebibytes * MEBIBYTE;
 }

@@ -116,6 +116,24 @@ export interface RedisSentinelProps {
   readonly evictionPolicy?: EvictionPolicy;
 
   /**
+   * Peak rate of replicated writes, in MiB of commands per second, that the replication backlog is sized for:
+   * `repl-backlog-size` is this rate times `replicaOutageToResumeSeconds`. A replica that reconnects within that
+   * time resumes with a partial resync; one away longer needs a full resync, during which it is not ready and
+   * blocks drains through the disruption budget. Redis's own default backlog (1 MiB) covers about a second.
+   *
+   * @default 1
+   */
+  readonly peakWriteMebibytesPerSecond?: number;
+
+  /**
+   * How long a replica may be disconnected (a network blip, a restart of its pod) and still resume with a
+   * partial resync; see `peakWriteMebibytesPerSecond`. The backlog must fit in a tenth of `memory`.
+   *
+   * @default 60 - or less when 60 s at the peak rate would not fit in a tenth of `memory`
+   */
+  readonly replicaOutageToResumeSeconds?: number;
+
+  /**
    * Memory request of a Redis container; the limit equals it.
    *
    * @default Size.gibibytes(1)

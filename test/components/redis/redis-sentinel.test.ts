@@ -410,3 +410,28 @@ describe('RedisSentinel disruption budget', () => {
     expect(findObject(manifests, 'PodDisruptionBudget', 'sessions-redis-budget').spec.maxUnavailable).toBe(1);
   });
 });
+
+describe('RedisSentinel replication backlog', () => {
+  test('sized for 60 s of writes at 1 MiB/s by default, so a replica away for a minute resumes with a partial resync', () => {
+    expect(redisConf(synthRedis())).toContain(`repl-backlog-size ${60 * 1024 * 1024}`);
+  });
+
+  test('by default shrinks to a tenth of a small memory; explicit rate and outage multiply', () => {
+    expect(redisConf(synthRedis({ memory: Size.mebibytes(256) }))).toContain(`repl-backlog-size ${25 * 1024 * 1024}`);
+    expect(redisConf(synthRedis({ peakWriteMebibytesPerSecond: 4, replicaOutageToResumeSeconds: 20 }))).toContain(
+      `repl-backlog-size ${80 * 1024 * 1024}`,
+    );
+  });
+
+  test('an outage whose backlog would not fit in a tenth of memory, and a rate of 0, are refused', () => {
+    expect(() => synthRedis({ peakWriteMebibytesPerSecond: 4, replicaOutageToResumeSeconds: 30 })).toThrow(
+      'shop/sessions: invalid replicaOutageToResumeSeconds 30: at most 25 at peakWriteMebibytesPerSecond 4: the backlog (120Mi) must fit in a tenth of memory (102Mi of 1024Mi)',
+    );
+    expect(() => synthRedis({ peakWriteMebibytesPerSecond: 0 })).toThrow(
+      'shop/sessions: invalid peakWriteMebibytesPerSecond 0: a number of MiB per second above 0',
+    );
+    expect(() => synthRedis({ replicaOutageToResumeSeconds: 0.5 })).toThrow(
+      'shop/sessions: invalid replicaOutageToResumeSeconds 0.5: a whole number of seconds, at least 1',
+    );
+  });
+});
