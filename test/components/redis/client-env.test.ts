@@ -2,10 +2,10 @@ import { Testing } from 'cdk8s';
 import { join } from 'node:path';
 import { App } from '../../../lib';
 import { buildShop } from '../../../examples/main';
-import { RedisSentinelCluster, destroyAllClusters } from './harness/cluster';
+import { destroyAllClusters, withCluster } from './harness/cluster';
 import { resolveEnv } from './harness/manifest';
 import { assertPodSandboxAvailable } from './harness/preflight';
-import { ExecResult } from './harness/system';
+import { expectSuccess } from './harness/system';
 
 /**
  * The example shop's cart Deployment reaches each of its Redis sets with nothing but the environment it is given
@@ -36,15 +36,6 @@ function cartEnv(objects: any[], prefix: string): Record<string, string> {
   );
 }
 
-function expectSuccess(result: ExecResult): string {
-  if (result.code !== 0) {
-    throw new Error(
-      `${result.command.join(' ')} exited ${result.code ?? result.signal}${result.timedOut ? ' (timed out)' : ''}:\n${result.stdout}${result.stderr}`,
-    );
-  }
-  return result.stdout.trim();
-}
-
 beforeAll(() => {
   assertPodSandboxAvailable();
 });
@@ -65,8 +56,7 @@ describe('the example cart reaches its Redis with the env it is given', () => {
       // GIVEN
       const env = cartEnv(objects, prefix);
       expect(Object.keys(env).sort()).toEqual(['MASTER_SET', 'PASSWORD', 'SENTINELS']);
-      const cluster = new RedisSentinelCluster({ objects, name: store, secrets: SECRETS });
-      try {
+      await withCluster({ objects, name: store, secrets: SECRETS }, async (cluster) => {
         await cluster.startAll();
         await cluster.waitForTopology(0, 60_000);
 
@@ -80,14 +70,7 @@ describe('the example cart reaches its Redis with the env it is given', () => {
         expect(await cluster.redisCommand(0, 'GET', 'cart:42')).toBe('two mugs');
         expect(refused.code).toBe(1);
         expect(refused.stderr).toContain('NOAUTH');
-      } catch (error) {
-        if (error instanceof Error) {
-          error.message += `\n${cluster.diagnostics()}`;
-        }
-        throw error;
-      } finally {
-        await cluster.destroy();
-      }
+      });
     },
     120_000,
   );

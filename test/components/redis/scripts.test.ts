@@ -2,10 +2,11 @@ import { Testing } from 'cdk8s';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BusinessScenario, DataClass, RedisSentinel, RedisSentinelProps, Tier } from '../../../lib';
-import { RedisSentinelCluster, destroyAllClusters, toReplication } from './harness/cluster';
-import { ExecResult, Pod } from './harness/pod';
+import { RedisSentinelCluster, destroyAllClusters, toReplication, withCluster } from './harness/cluster';
+import { Pod } from './harness/pod';
 import { assertPodSandboxAvailable } from './harness/preflight';
 import { pairs } from './harness/resp';
+import { expectSuccess } from './harness/system';
 import { sleep, waitFor } from './harness/wait';
 
 /**
@@ -38,27 +39,9 @@ function synthesize(props: RedisSentinelProps): any[] {
   return chart.toJson();
 }
 
-/** Runs `body` on a new set; always destroys it, and adds the set's timeline and pod logs to a failure. */
-async function withCluster(props: RedisSentinelProps, body: (cluster: RedisSentinelCluster) => Promise<void>): Promise<void> {
-  const cluster = new RedisSentinelCluster({ objects: synthesize(props), name: 'sessions', secrets: SECRETS });
-  try {
-    await body(cluster);
-  } catch (error) {
-    if (error instanceof Error) {
-      error.message += `\n${cluster.diagnostics()}`;
-    }
-    throw error;
-  } finally {
-    await cluster.destroy();
-  }
-}
-
-function expectSuccess(result: ExecResult): void {
-  if (result.code !== 0) {
-    throw new Error(
-      `${result.command.join(' ')} exited ${result.code ?? result.signal}${result.timedOut ? ' (timed out)' : ''}:\n${result.stdout}${result.stderr}`,
-    );
-  }
+/** Runs `body` on a new set of the props; always destroys it, and adds the set's timeline and pod logs to a failure. */
+function withSet(props: RedisSentinelProps, body: (cluster: RedisSentinelCluster) => Promise<void>): Promise<void> {
+  return withCluster({ objects: synthesize(props), name: 'sessions', secrets: SECRETS }, body);
 }
 
 /** Starts every pod at once and waits until pod 0 is master with two synced replicas. */
@@ -94,7 +77,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
   scenario(
     'bootstrap: pod 0 becomes master, pods 1 and 2 its replicas, every probe passes',
     async () => {
-      await withCluster({}, async (cluster) => {
+      await withSet({}, async (cluster) => {
         await bootstrap(cluster);
         // Each pod listens in its own network namespace, on the emitted port only, on every address as configured.
         const port = (pod: Pod) => (cluster.redis.includes(pod) ? cluster.redisPort : cluster.sentinelPort);
@@ -122,7 +105,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
   scenario(
     'preStop of the master hands over without losing an acknowledged write; the old master returns as a replica',
     async () => {
-      await withCluster({}, async (cluster) => {
+      await withSet({}, async (cluster) => {
         await bootstrap(cluster);
         // Until the sentinels have refreshed the replicas' INFO (every 10 s) they still see the priority 0 the replicas
         // started with, and refuse a failover (-NOGOODSLAVE).
@@ -163,7 +146,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
   scenario(
     'a master restarted with its data within 1 s never serves as master; a replica is promoted and no acknowledged write is lost',
     async () => {
-      await withCluster({}, async (cluster) => {
+      await withSet({}, async (cluster) => {
         await bootstrap(cluster);
         await cluster.waitForPromotableReplicas(0, 2, 30_000);
         const acknowledged = await cluster.writeAcknowledged(0, 'crash', 200);
@@ -194,7 +177,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
   scenario(
     'a master restarted while the sentinels still name it, after a peer was promoted, waits and never serves as master',
     async () => {
-      await withCluster({}, async (cluster) => {
+      await withSet({}, async (cluster) => {
         await bootstrap(cluster);
         await cluster.waitForPromotableReplicas(0, 2, 30_000);
         const acknowledged = await cluster.writeAcknowledged(0, 'promoted', 200);
@@ -252,7 +235,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
   scenario(
     'a SYSTEM_OF_RECORD replica restarted with an empty data dir runs with replica-priority 0 until its first sync',
     async () => {
-      await withCluster({}, async (cluster) => {
+      await withSet({}, async (cluster) => {
         await bootstrap(cluster);
         const acknowledged = await cluster.writeAcknowledged(0, 'empty', 100);
         expect(acknowledged.size).toBe(100);
@@ -310,7 +293,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
   scenario(
     'CACHE: a master restarted empty within 1 s does not become master, and the replicas keep their keys',
     async () => {
-      await withCluster({ dataClass: DataClass.CACHE }, async (cluster) => {
+      await withSet({ dataClass: DataClass.CACHE }, async (cluster) => {
         await bootstrap(cluster);
         await cluster.waitForPromotableReplicas(0, 2, 30_000);
         const acknowledged = await cluster.writeAcknowledged(0, 'cache', 200);

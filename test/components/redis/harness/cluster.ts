@@ -50,6 +50,21 @@ export interface Replication {
 const liveClusters = new Set<RedisSentinelCluster>();
 
 /** Destroys every cluster not destroyed yet (for afterEach/afterAll, after a failed or timed-out test). */
+/** Runs `body` on a new set; always destroys it, and adds the set's timeline and pod logs to a failure. */
+export async function withCluster(options: ClusterOptions, body: (cluster: RedisSentinelCluster) => Promise<void>): Promise<void> {
+  const cluster = new RedisSentinelCluster(options);
+  try {
+    await body(cluster);
+  } catch (error) {
+    if (error instanceof Error) {
+      error.message += `\n${cluster.diagnostics()}`;
+    }
+    throw error;
+  } finally {
+    await cluster.destroy();
+  }
+}
+
 export async function destroyAllClusters(): Promise<void> {
   await Promise.all([...liveClusters].map((cluster) => cluster.destroy()));
 }

@@ -25,6 +25,16 @@ export interface ExecResult {
   readonly durationMs: number;
 }
 
+/** The trimmed standard output of a command that exited 0; otherwise an error with the command and its output. */
+export function expectSuccess(result: ExecResult): string {
+  if (result.code !== 0) {
+    throw new Error(
+      `${result.command.join(' ')} exited ${result.code ?? result.signal}${result.timedOut ? ' (timed out)' : ''}:\n${result.stdout}${result.stderr}`,
+    );
+  }
+  return result.stdout.trim();
+}
+
 /**
  * Runs `argv` under `setpriv --pdeathsig` (it dies with the test) in a process group of its own, killed whole after
  * `timeoutMs`; reports it as `command`, what the caller asked to run.
