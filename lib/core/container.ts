@@ -23,7 +23,10 @@ export function podIdentityEnv(): k8s.EnvVar[] {
   ];
 }
 
-/** A variable read from a Secret the team manages, so the value never appears in a manifest. */
-export function secretEnv(name: string, secretName: string, key: string): k8s.EnvVar {
-  return { name, valueFrom: { secretKeyRef: { name: secretName, key, optional: false } } };
+/**
+ * A variable read from a Secret the team manages, so the value never appears in a manifest. With `optional`, a
+ * missing key leaves the variable unset instead of keeping the pod from starting.
+ */
+export function secretEnv(name: string, secretName: string, key: string, options: { readonly optional?: boolean } = {}): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secretName, key, optional: options.optional ?? false } } };
 }

@@ -2,10 +2,8 @@ import { Size } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { BlueprintError } from '../errors';
-import { maxUnavailableForQuorum } from './disruption-budget';
-import { BlueprintKeys, selectorLabels, standardLabels, WorkloadIdentity } from './labels';
-import { podScheduling, SchedulingPlan } from './scheduling';
-import { PodUser, restrictedPodSecurityContext } from './security';
+import { BlueprintKeys, selectorLabels, standardLabels } from './labels';
+import { hardenedPodTemplate, PodSetProps, quorumDisruptionBudget } from './pod-template';
 
 export enum PodManagementPolicy {
   ORDERED_READY = 'OrderedReady',
@@ -30,28 +28,16 @@ export interface ServicePortSpec {
   readonly port: number;
 }
 
-export interface StatefulPodSetProps {
-  readonly identity: WorkloadIdentity;
-  /** The blueprint annotations of every object of the set. */
-  readonly annotations: Record<string, string>;
-  /** Annotations of the pod template only, e.g. a hash of the configuration so a change rolls the pods. */
-  readonly podAnnotations: Record<string, string>;
-  readonly replicas: number;
+export interface StatefulPodSetProps extends PodSetProps {
   /** Pods that must stay up for the set to keep serving and deciding; the PDB never lets it drop below. */
   readonly quorum: number;
   /** The pods vote by majority (sentinels, consensus members), so the set must be odd-sized. */
   readonly votesByMajority: boolean;
   readonly podManagementPolicy: PodManagementPolicy;
   readonly minReadySeconds: number;
-  readonly terminationGracePeriodSeconds: number;
-  readonly containers: k8s.Container[];
-  readonly volumes: k8s.Volume[];
   readonly volumeClaims: VolumeClaim[];
   readonly pvcRetentionWhenDeleted: PvcRetention;
   readonly pvcRetentionWhenScaled: PvcRetention;
-  readonly scheduling: SchedulingPlan;
-  readonly podUser: PodUser;
-  readonly priorityClassName: string;
   /** The ports peers reach each other on through the headless Service. */
   readonly peerPorts: ServicePortSpec[];
 }
@@ -102,7 +88,6 @@ export class StatefulPodSet extends Construct {
       },
     });
 
-    const scheduling = podScheduling(props.scheduling, this.selector);
     this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
       metadata: { ...metadata(this.name), annotations: quorumAnnotations },
       spec: {
@@ -122,30 +107,15 @@ export class StatefulPodSet extends Construct {
             resources: { requests: { storage: k8s.Quantity.fromString(`${claim.size.toMebibytes()}Mi`) } },
           },
         })),
-        template: {
-          metadata: { labels, annotations: { ...props.annotations, ...props.podAnnotations } },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            priorityClassName: props.priorityClassName,
-            terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
-            securityContext: restrictedPodSecurityContext(props.podUser),
-            topologySpreadConstraints: scheduling.topologySpreadConstraints,
-            affinity: scheduling.affinity,
-            containers: props.containers,
-            volumes: props.volumes,
-          },
-        },
+        template: hardenedPodTemplate(props, this.selector),
       },
     });
 
-    this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+    this.disruptionBudget = quorumDisruptionBudget(this, 'DisruptionBudget', {
       metadata: { ...metadata(`${this.name}-budget`), annotations: quorumAnnotations },
-      spec: {
-        selector: { matchLabels: this.selector },
-        maxUnavailable: k8s.IntOrString.fromNumber(maxUnavailableForQuorum(props.replicas, props.quorum)),
-        unhealthyPodEvictionPolicy: 'AlwaysAllow',
-      },
+      selector: this.selector,
+      replicas: props.replicas,
+      quorum: props.quorum,
     });
   }
 

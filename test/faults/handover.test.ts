@@ -3,7 +3,18 @@ import { majorityMovedAt } from '../components/redis/harness/history';
 import { ExecResult, Pod } from '../components/redis/harness/pod';
 import { pairs } from '../components/redis/harness/resp';
 import { sleep, waitFor } from '../components/redis/harness/wait';
-import { MIN_WRITES_PER_SECOND, SHORT_TIMINGS, bootstrap, describeFaults, newMaster, startLoad, verdict, settledAfterFailover } from './support';
+import {
+  MIN_WRITES_PER_SECOND,
+  PASSWORD,
+  PASSWORD_SECRET,
+  SHORT_TIMINGS,
+  bootstrap,
+  describeFaults,
+  newMaster,
+  startLoad,
+  verdict,
+  settledAfterFailover,
+} from './support';
 
 /**
  * Planned changes under load: a deletion of the master, pods coming back with new addresses, a rolling update of
@@ -63,6 +74,35 @@ async function rollingUpdate(cluster: RedisSentinelCluster, pods: readonly Pod[]
     await waitAvailable(pod, minReadySeconds, 120_000);
   }
   return deletedAt;
+}
+
+/**
+ * Both StatefulSets rolled at once, as a change of the pod template on both does (the config hash, a new password
+ * version); resolves with the settled master and when each Redis pod's deletion began.
+ */
+async function rollEveryPod(cluster: RedisSentinelCluster): Promise<{ master: number; redisDeletedAt: Map<Pod, number> }> {
+  const [redisDeletedAt] = await Promise.all([
+    rollingUpdate(cluster, cluster.redis, cluster.redisWorkload.minReadySeconds),
+    rollingUpdate(cluster, cluster.sentinels, cluster.sentinelWorkload.minReadySeconds),
+  ]);
+  await waitFor('a sentinel majority to name a master', () => cluster.consensusMaster(), { timeoutMs: 30_000 });
+  return { master: await cluster.waitForSettledMaster(60_000), redisDeletedAt };
+}
+
+/** For every Redis pod and sentinel, whether `password` authenticates (redis-cli PING from the client network). */
+async function authenticates(cluster: RedisSentinelCluster, password: string): Promise<Record<string, boolean>> {
+  const answers = await Promise.all(
+    cluster.pods.map(async (pod) => {
+      const port = cluster.sentinels.includes(pod) ? cluster.sentinelPort : cluster.redisPort;
+      const result = await cluster.runClient(
+        ['redis-cli', '--no-auth-warning', '-h', pod.ip, '-p', String(port), 'PING'],
+        { REDISCLI_AUTH: password },
+        5000,
+      );
+      return [pod.name, result.stdout.trim() === 'PONG'] as const;
+    }),
+  );
+  return Object.fromEntries(answers);
 }
 
 /** Every sentinel knows every other pod of the set by its name and reaches it: no instance is down or disconnected. */
@@ -198,14 +238,8 @@ describeFaults('fault scenarios: planned changes', (scenario) => {
       await bootstrap(cluster);
       await startLoad(cluster, 'rolling');
 
-      // A change of the pod template (the config hash is on both StatefulSets) rolls both at the same time.
       const faultAt = Date.now();
-      const [redisDeletedAt] = await Promise.all([
-        rollingUpdate(cluster, cluster.redis, cluster.redisWorkload.minReadySeconds),
-        rollingUpdate(cluster, cluster.sentinels, cluster.sentinelWorkload.minReadySeconds),
-      ]);
-      await waitFor('a sentinel majority to name a master', () => cluster.consensusMaster(), { timeoutMs: 30_000 });
-      const master = await cluster.waitForSettledMaster(60_000);
+      const { master, redisDeletedAt } = await rollEveryPod(cluster);
       await sleep(2000);
       const log = await cluster.stopLoad();
       const result = await verdict(cluster, log, { finalMaster: master, faultAt, oldMaster: 0, failoverFrom: redisDeletedAt.get(cluster.redis[0]) });
@@ -218,5 +252,55 @@ describeFaults('fault scenarios: planned changes', (scenario) => {
       expect(result.row.writesPerSecond).toBeGreaterThanOrEqual(MIN_WRITES_PER_SECOND);
     },
     300_000,
+  );
+
+  scenario(
+    '14',
+    'password change in three rolling restarts under load: the new password also accepted, then used, then the old one dropped',
+    { ...SHORT_TIMINGS, passwordSecretVersion: '1' },
+    async ({ cluster, report }) => {
+      const NEW_PASSWORD = 'rotated Pa55 "word\\';
+      const everyPod = (value: boolean) => Object.fromEntries(cluster.pods.map((pod) => [pod.name, value]));
+      await bootstrap(cluster);
+      await startLoad(cluster, 'rotation');
+      const faultAt = Date.now();
+
+      // Step 1: the new password is also accepted; every pod and client still sends the old one.
+      cluster.setSecrets({ [PASSWORD_SECRET]: { password: PASSWORD, 'also-accepted-password': NEW_PASSWORD } });
+      await rollEveryPod(cluster);
+      expect(await authenticates(cluster, NEW_PASSWORD)).toEqual(everyPod(true));
+
+      // Step 2: the pods send the new password and still accept the old one, which the load keeps using.
+      cluster.setSecrets({ [PASSWORD_SECRET]: { password: NEW_PASSWORD, 'also-accepted-password': PASSWORD } });
+      await rollEveryPod(cluster);
+      expect(await authenticates(cluster, PASSWORD)).toEqual(everyPod(true));
+      const oldClientLog = await cluster.stopLoad();
+
+      // Clients move to the new password; step 3 drops the old one.
+      await cluster.usePassword(NEW_PASSWORD);
+      await startLoad(cluster, 'rotation-new');
+      cluster.setSecrets({ [PASSWORD_SECRET]: { password: NEW_PASSWORD } });
+      const { master } = await rollEveryPod(cluster);
+      await sleep(2000);
+      const newClientLog = await cluster.stopLoad();
+
+      expect(await authenticates(cluster, PASSWORD)).toEqual(everyPod(false));
+      expect(await authenticates(cluster, NEW_PASSWORD)).toEqual(everyPod(true));
+      const before = await verdict(cluster, oldClientLog, { finalMaster: master, faultAt, oldMaster: 0 });
+      const after = await verdict(cluster, newClientLog, { finalMaster: master, faultAt: newClientLog.startedAt });
+      report({
+        ...before.row,
+        acknowledged: before.row.acknowledged + after.row.acknowledged,
+        acknowledgedLost: before.lost.length + after.lost.length,
+      });
+      for (const result of [before, after]) {
+        expect(result.lost).toEqual([]);
+        expect(result.okMissing).toEqual([]);
+        expect(result.row.nonElected).toBe(0);
+      }
+      expect(before.row.writesPerSecond).toBeGreaterThanOrEqual(MIN_WRITES_PER_SECOND);
+      await cluster.waitForTopology(master, 30_000);
+    },
+    600_000,
   );
 });

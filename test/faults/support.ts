@@ -23,8 +23,9 @@ import { FaultRow, writeRow } from './report';
  */
 
 /** Quotes and backslashes, which redis.conf and sentinel.conf read as escapes unless the scripts quote them. */
-const PASSWORD = 'fault+Pa55/"word\\x41=';
-const SECRETS = { 'sessions-redis-auth': { password: PASSWORD } };
+export const PASSWORD = 'fault+Pa55/"word\\x41=';
+export const PASSWORD_SECRET = 'sessions-redis-auth';
+const SECRETS = { [PASSWORD_SECRET]: { password: PASSWORD } };
 
 /**
  * Shorter than the shipped CRITICAL timings (5000 / 30000 / 4), so that a failover takes seconds; scenarios that
@@ -139,7 +140,7 @@ export interface SetTimings {
 /** The timings the set's pods run with, read from the synthesized env and redis.conf. */
 export function setTimings(cluster: RedisSentinelCluster): SetTimings {
   const workload = cluster.redisWorkload;
-  const env = resolveEnv(workload.container, { name: `${workload.statefulSetName}-0`, namespace: workload.namespace }, SECRETS);
+  const env = resolveEnv(workload.container, { name: `${workload.name}-0`, namespace: workload.namespace }, SECRETS);
   const redisConf = Object.values(cluster.manifest.configMaps).find((data) => data['redis.conf'] !== undefined)?.['redis.conf'] ?? '';
   return {
     downAfterMs: Number(env.DOWN_AFTER_MILLISECONDS),

@@ -574,6 +574,40 @@ const ALERTS: Record<string, AlertSpec> = {
       }),
     ],
   },
+  RedisWaitingForMissingMaster: {
+    severity: critical,
+    cases: ({ set, delay, horizon }) => [
+      firesAfterDelay(
+        delay,
+        {
+          name: `the pod of the master ${redisPod(set, 0)} is gone and the replicas, which never synced, keep following it`,
+          world: redisTrouble(set, (pod, ordinal) => (ordinal === 0 ? undefined : { ...pod, linkUp: false })),
+        },
+        [
+          {
+            labels: { master_pod: redisPod(set, 0) },
+            summary: `Redis ${set.name} waits for ${redisPod(set, 0)}, which holds its data and is not running`,
+          },
+        ],
+      ),
+      quietThroughout(horizon, {
+        name: `the master ${redisPod(set, 0)} runs but does not answer (not gone: RedisNoMaster's case)`,
+        world: redisTrouble(set, (pod, ordinal) => (ordinal === 0 ? { ...pod, serving: false } : { ...pod, linkUp: false })),
+      }),
+      quietThroughout(horizon, {
+        name: `the pod of the master ${redisPod(set, 0)} is gone and a replica that holds the data takes over within the delay`,
+        world: redisTrouble(set, (pod, ordinal, sinceFault) => {
+          if (ordinal === 0) {
+            return undefined;
+          }
+          if (sinceFault < delay - 2 * STEP) {
+            return { ...pod, linkUp: false };
+          }
+          return ordinal === 1 ? { ...pod, role: 'master' } : { ...pod, masterOrdinal: 1 };
+        }),
+      }),
+    ],
+  },
   RedisPersistenceFailing: {
     severity: critical,
     cases: ({ set, delay }) => [

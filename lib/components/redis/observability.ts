@@ -47,7 +47,8 @@ export function exporterContainer(plan: RedisSentinelPlan, serverPort: number, s
 
 /**
  * The alerts of a set: instance down or vanished, no master or more than one, replication broken, sentinel quorum at
- * risk or lost, rejected connections, and for a SYSTEM_OF_RECORD memory near maxmemory and persistence errors. Each waits the
+ * risk or lost, rejected connections, and for a SYSTEM_OF_RECORD memory near maxmemory, a set waiting for a master pod that is
+ * gone, and persistence errors. Each waits the
  * tier's delay, longer than a normal failover, so a handled failure does not page.
  */
 export function redisAlertRules(plan: RedisSentinelPlan, selectors: SeriesSelectors): AlertRule[] {
@@ -130,6 +131,22 @@ export function redisAlertRules(plan: RedisSentinelPlan, selectors: SeriesSelect
         severity: AlertSeverity.CRITICAL,
         summary: `Redis ${plan.name}: {{ $labels.pod }} uses over 90% of maxmemory`,
         description: 'With noeviction, writes fail once maxmemory is reached.',
+      },
+      {
+        alert: 'RedisWaitingForMissingMaster',
+        expr:
+          `max by (master_pod) (label_replace(redis_master_link_up${redis} == 0, "master_pod", "$1", "master_host", "([^.]+)[.].*") ` +
+          `unless on (master_pod) label_replace(up${redis}, "master_pod", "$1", "pod", "(.+)")) ` +
+          `and on () ((count(redis_instance_info${withRole(redis, 'master')} and on (instance) redis_up${redis} == 1) or vector(0)) < 1)`,
+        forSeconds: delay,
+        severity: AlertSeverity.CRITICAL,
+        summary: `Redis ${plan.name} waits for {{ $labels.master_pod }}, which holds its data and is not running`,
+        description:
+          'No pod is master, and the replicas that run follow the master named in the summary, whose pod is gone (not scheduled: a lost ' +
+          'node or zone, or a volume that cannot attach). A system of record never promotes a pod without a copy of the data, ' +
+          'so the set waits, and the start logs say so. Bring that pod back (its node, its zone or its volume); only if its ' +
+          'data is lost for good, promote a replica by hand, losing the writes only the lost pod had (README, "A master that ' +
+          'never comes back").',
       },
       {
         alert: 'RedisPersistenceFailing',

@@ -11,6 +11,10 @@ import { AppendFsync, EvictionPolicy, RedisSentinelProps } from './props';
 
 /** The Redis image shipped and its version; the fault tests run Debian's Redis 7.0.15 (see the README). */
 export const REDIS_IMAGE = 'redis:7.4.11-bookworm';
+/** The HAProxy image of the master endpoint; the tests run Debian's HAProxy 2.6.12 (see the README). */
+export const HAPROXY_IMAGE = 'haproxy:3.2.6';
+/** Proxies of the master endpoint: one keeps serving while the other is drained or rolled. */
+export const MASTER_ENDPOINT_REPLICAS = 2;
 
 const MEBIBYTE = 1024 * 1024;
 /** `maxmemory` share of the memory request; the rest is replica output buffers, fork copy-on-write and fragmentation. */
@@ -22,6 +26,7 @@ const REPLICATION_BACKLOG_SHARE = 0.1;
 const DEFAULT_REPLICA_OUTAGE_TO_RESUME_SECONDS = 60;
 /** Derived names are at most this long plus `-sentinel-headless`, and must stay DNS labels. */
 const MAX_NAME_LENGTH = 43;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 const MIN_POD_USER_ID = 10000;
 
 /** Every knob of a RedisSentinel, resolved once from props, scenario, tier and data class. */
@@ -59,7 +64,14 @@ export interface RedisSentinelPlan {
   readonly sentinelStorageSize: Size;
   readonly sentinelMemory: Size;
   readonly sentinelCpuMillis: number;
-  readonly passwordSecret?: { readonly name: string; readonly key: string };
+  readonly passwordSecret?: {
+    readonly name: string;
+    readonly key: string;
+    /** A second password the servers accept but never send, for changing the password without downtime. */
+    readonly alsoAcceptedKey: string;
+    readonly version?: string;
+  };
+  readonly masterEndpoint?: { readonly image: string; readonly replicas: number };
   readonly handoverTimeoutSeconds: number;
   readonly shutdownTimeoutSeconds: number;
   readonly terminationGracePeriodSeconds: number;
@@ -84,6 +96,13 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
       fail(prop, value, max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`);
     }
     return value;
+  };
+
+  const secretKey = (prop: string, key: string): string => {
+    if (typeof key !== 'string' || !SECRET_KEY.test(key) || key.length > 253) {
+      fail(prop, key, 'a Secret key: letters, digits, "-", "_" and "."');
+    }
+    return key;
   };
 
   if (!isDnsLabel(id, MAX_NAME_LENGTH)) {
@@ -217,6 +236,32 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
   if (passwordAuthentication && !isDnsLabel(passwordSecretName, 253)) {
     fail('passwordSecretName', passwordSecretName, 'the name of a Secret: lower-case letters, digits and "-"');
   }
+  if (!passwordAuthentication) {
+    for (const prop of ['passwordSecretName', 'passwordSecretKey', 'passwordSecretAlsoAcceptedKey', 'passwordSecretVersion'] as const) {
+      if (props[prop] !== undefined) {
+        fail(prop, props[prop], 'only with passwordAuthentication: true (without a password there is no Secret to read)');
+      }
+    }
+  }
+  const passwordSecretKey = secretKey('passwordSecretKey', props.passwordSecretKey ?? 'password');
+  const alsoAcceptedKey = secretKey('passwordSecretAlsoAcceptedKey', props.passwordSecretAlsoAcceptedKey ?? 'also-accepted-password');
+  if (alsoAcceptedKey === passwordSecretKey) {
+    fail('passwordSecretAlsoAcceptedKey', alsoAcceptedKey, `a key other than passwordSecretKey ${JSON.stringify(passwordSecretKey)}`);
+  }
+  const passwordSecretVersion = props.passwordSecretVersion;
+  if (passwordSecretVersion !== undefined && (typeof passwordSecretVersion !== 'string' || passwordSecretVersion.trim() === '')) {
+    fail('passwordSecretVersion', passwordSecretVersion, 'a non-empty string, changed whenever the Secret changes');
+  }
+  if (props.masterEndpoint !== undefined && typeof props.masterEndpoint !== 'boolean') {
+    fail('masterEndpoint', props.masterEndpoint, 'true or false');
+  }
+  const masterEndpointImage = props.masterEndpointImage ?? HAPROXY_IMAGE;
+  if (props.masterEndpointImage !== undefined && props.masterEndpoint !== true) {
+    fail('masterEndpointImage', props.masterEndpointImage, 'only with masterEndpoint: true');
+  }
+  if (typeof masterEndpointImage !== 'string' || masterEndpointImage.trim() === '' || /\s/.test(masterEndpointImage)) {
+    fail('masterEndpointImage', masterEndpointImage, 'an image reference without spaces, e.g. "haproxy:3.2.6"');
+  }
 
   return {
     name: id,
@@ -247,7 +292,10 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
     sentinelStorageSize: props.sentinelStorageSize ?? Size.mebibytes(256),
     sentinelMemory: props.sentinelMemory ?? Size.mebibytes(128),
     sentinelCpuMillis: wholeNumber('sentinelCpuMillis', props.sentinelCpuMillis ?? 50, 1),
-    passwordSecret: passwordAuthentication ? { name: passwordSecretName, key: props.passwordSecretKey ?? 'password' } : undefined,
+    passwordSecret: passwordAuthentication
+      ? { name: passwordSecretName, key: passwordSecretKey, alsoAcceptedKey, version: passwordSecretVersion }
+      : undefined,
+    masterEndpoint: props.masterEndpoint === true ? { image: masterEndpointImage, replicas: MASTER_ENDPOINT_REPLICAS } : undefined,
     handoverTimeoutSeconds,
     shutdownTimeoutSeconds,
     terminationGracePeriodSeconds,

@@ -214,6 +214,43 @@ export interface RedisSentinelProps {
   readonly passwordSecretKey?: string;
 
   /**
+   * Key of a second password in the same Secret, which Redis and the sentinels accept as well as `passwordSecretKey`'s
+   * but never send themselves. It lets the password change without a moment in which pods, or pods and clients,
+   * disagree on it (see "Changing the password" in the README): put the new password here and roll the pods, then
+   * swap the two keys and roll again, then remove this key and roll a last time. The key is optional in the Secret.
+   *
+   * @default 'also-accepted-password'
+   */
+  readonly passwordSecretAlsoAcceptedKey?: string;
+
+  /**
+   * A version of the password Secret, written on the pod templates of Redis, the sentinels and the master endpoint.
+   * Pods read the Secret only when they start, and a change of the Secret alone changes nothing in the manifests:
+   * changing this value rolls every pod, so each step of a password change takes effect.
+   *
+   * @default - no version: changing the Secret does not restart any pod
+   */
+  readonly passwordSecretVersion?: string;
+
+  /**
+   * A master endpoint for clients that are not Sentinel-aware: a Deployment of two HAProxy pods (spread, with a
+   * disruption budget, restricted security) behind the ClusterIP Service `<id>-master`, which forwards each connection
+   * to the Redis pod that answers `role:master` and closes the connections of a pod as soon as it stops answering so.
+   * A connection that was open on a failed master fails; the client reconnects and reaches the new master.
+   *
+   * @default false
+   */
+  readonly masterEndpoint?: boolean;
+
+  /**
+   * The HAProxy image of the master endpoint. It needs HAProxy 2.6 or later (`tcp-check send-binary`, resolvers with
+   * `parse-resolv-conf`, `monitor-uri`), `sh`, `od`, `tr` and `wc`, as the official Debian-based images have.
+   *
+   * @default HAPROXY_IMAGE (haproxy:3.2.6)
+   */
+  readonly masterEndpointImage?: string;
+
+  /**
    * Upper bound of the master's preStop handover: pausing writes, waiting for replicas to catch up, and the
    * failover to another node.
    *

@@ -2,17 +2,19 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { configHash, readAssets } from '../../core/config';
+import { Size } from 'cdk8s';
 import { execProbe, plainEnv, podIdentityEnv, secretEnv } from '../../core/container';
-import { BlueprintKeys, standardLabels, WorkloadIdentity } from '../../core/labels';
+import { BlueprintKeys, LABEL_PREFIX, standardLabels, WorkloadIdentity } from '../../core/labels';
 import { ComponentNetworkPolicy } from '../../core/network-policy';
 import { Peer } from '../../core/peer';
 import { dataStoreResources } from '../../core/resources';
 import { restrictedContainerSecurityContext } from '../../core/security';
 import { PodManagementPolicy, PvcRetention, StatefulPodSet } from '../../core/stateful-pod-set';
+import { StatelessPodSet } from '../../core/stateless-pod-set';
 import { addGrafanaDashboard, addPodMonitor, addPrometheusRule } from '../../observability/monitoring';
 import { BlueprintError } from '../../errors';
 import { BusinessScenario } from '../../scenario/business-scenario';
-import { renderRedisConf, renderSentinelConf } from './config';
+import { renderMasterEndpointConf, renderRedisConf, renderSentinelConf } from './config';
 import { exporterContainer, METRICS_PORT_NAME, POD_TARGET_LABELS, redisAlertRules, redisDashboard, seriesSelectors } from './observability';
 import { RedisSentinelPlan, resolveRedisSentinelPlan } from './plan';
 import { RedisSentinelProps } from './props';
@@ -26,6 +28,10 @@ const RUN_DIR = '/run/redis';
 /** Sentinel `replica-priority` of a replica that may be promoted; 0 is reserved for replicas that must not be. */
 const REPLICA_PRIORITY = 100;
 const ENV_PREFIX = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const MASTER_ENDPOINT_SCRIPT = 'start-haproxy.sh';
+const MASTER_ENDPOINT_HEALTH_PORT = 8404;
+/** On the pod templates: a new password version rolls the pods, which read the Secret only when they start. */
+export const PASSWORD_VERSION_ANNOTATION = `${LABEL_PREFIX}/password-version`;
 
 /**
  * Redis with Sentinel: a master with replicas, and a separate set of sentinels that fail it over.
@@ -46,8 +52,11 @@ export class RedisSentinel extends Construct {
   public readonly masterSetName: string;
   public readonly redis: StatefulPodSet;
   public readonly sentinel: StatefulPodSet;
+  /** The HAProxy pods of the master endpoint, with `masterEndpoint: true`. */
+  public readonly masterEndpoint?: StatelessPodSet;
   private readonly redisPolicy: ComponentNetworkPolicy;
   private readonly sentinelPolicy: ComponentNetworkPolicy;
+  private readonly masterEndpointPolicy?: ComponentNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: RedisSentinelProps = {}) {
     super(scope, id);
@@ -77,8 +86,11 @@ export class RedisSentinel extends Construct {
     const scriptsMapName = `${plan.name}-redis-scripts`;
     new k8s.KubeConfigMap(this, 'Config', { metadata: metadata(redisIdentity, configMapName, 'config'), data: configData });
     new k8s.KubeConfigMap(this, 'Scripts', { metadata: metadata(redisIdentity, scriptsMapName, 'scripts'), data: scriptData });
-    const podAnnotations = { [`${BlueprintKeys.COMPONENT}-config-hash`]: configHash(configData, scriptData) };
+    const version = plan.passwordSecret?.version;
+    const passwordVersion: Record<string, string> = version === undefined ? {} : { [PASSWORD_VERSION_ANNOTATION]: version };
+    const podAnnotations = { [`${BlueprintKeys.COMPONENT}-config-hash`]: configHash(configData, scriptData), ...passwordVersion };
 
+    const passwordEnv = plan.passwordSecret ? [secretEnv('REDIS_PASSWORD', plan.passwordSecret.name, plan.passwordSecret.key)] : [];
     const sharedEnv = [
       ...podIdentityEnv(),
       ...plainEnv({
@@ -105,7 +117,10 @@ export class RedisSentinel extends Construct {
         DATA_DIR,
         RUN_DIR,
       }),
-      ...(plan.passwordSecret ? [secretEnv('REDIS_PASSWORD', plan.passwordSecret.name, plan.passwordSecret.key)] : []),
+      ...passwordEnv,
+      ...(plan.passwordSecret
+        ? [secretEnv('REDIS_ALSO_ACCEPTED_PASSWORD', plan.passwordSecret.name, plan.passwordSecret.alsoAcceptedKey, { optional: true })]
+        : []),
     ];
     const script = (file: string, ...args: string[]) => ['sh', `${SCRIPTS_DIR}/${file}`, ...args];
     const mounts = (dataVolume: string): k8s.VolumeMount[] => [
@@ -247,6 +262,62 @@ export class RedisSentinel extends Construct {
       monitoring: scenario.monitoring,
     });
 
+    if (plan.masterEndpoint) {
+      const endpointIdentity = identity('master');
+      const endpointConfigName = `${plan.name}-master-config`;
+      const endpointData = {
+        'haproxy.cfg': renderMasterEndpointConf(plan, scenario.clusterDomain, plan.redisPort, MASTER_ENDPOINT_HEALTH_PORT),
+        ...readAssets(`${__dirname}/scripts`, [MASTER_ENDPOINT_SCRIPT]),
+      };
+      new k8s.KubeConfigMap(this, 'MasterEndpointConfig', { metadata: metadata(endpointIdentity, endpointConfigName, 'config'), data: endpointData });
+      const health: k8s.Probe = { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('health') }, periodSeconds: 5, timeoutSeconds: 2 };
+      this.masterEndpoint = new StatelessPodSet(this, 'MasterEndpoint', {
+        identity: endpointIdentity,
+        annotations: { ...annotations, [BlueprintKeys.ROLE]: 'master-endpoint' },
+        podAnnotations: { [`${BlueprintKeys.COMPONENT}-config-hash`]: configHash(endpointData), ...passwordVersion },
+        replicas: plan.masterEndpoint.replicas,
+        // Long enough for the preStop pause: the Service stops sending new connections before HAProxy exits.
+        terminationGracePeriodSeconds: 15,
+        containers: [
+          {
+            name: 'haproxy',
+            image: plan.masterEndpoint.image,
+            imagePullPolicy: 'IfNotPresent',
+            command: ['sh', `${CONFIG_DIR}/${MASTER_ENDPOINT_SCRIPT}`],
+            ports: [
+              { name: 'redis', containerPort: plan.redisPort, protocol: 'TCP' },
+              { name: 'health', containerPort: MASTER_ENDPOINT_HEALTH_PORT, protocol: 'TCP' },
+            ],
+            env: [...podIdentityEnv(), ...plainEnv({ CONFIG_DIR }), ...passwordEnv],
+            resources: dataStoreResources(100, Size.mebibytes(128)),
+            securityContext,
+            volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+            startupProbe: { ...health, failureThreshold: 12 },
+            livenessProbe: { ...health, failureThreshold: 3 },
+            // Ready while it accepts connections, master or not: a proxy taken out of the Service during a failover
+            // would come back only a readiness period after the new master, which only lengthens the outage.
+            readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('redis') }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+            lifecycle: { preStop: { exec: { command: ['sleep', '5'] } } },
+          },
+        ],
+        volumes: [{ name: 'config', configMap: { name: endpointConfigName, defaultMode: 0o444 } }],
+        scheduling: plan.scheduling,
+        podUser: plan.podUser,
+        priorityClassName: plan.priorityClassName,
+        servicePorts: [{ name: 'redis', port: plan.redisPort }],
+      });
+      const endpointPods = Peer.podsLabelled(this.masterEndpoint.selector);
+      this.masterEndpointPolicy = new ComponentNetworkPolicy(this, 'MasterEndpointNetworkPolicy', {
+        metadata: metadata(endpointIdentity, `${plan.name}-master-policy`, 'master-endpoint'),
+        podSelector: this.masterEndpoint.selector,
+        ingress: [],
+        egress: [{ peer: redisPods, ports: [plan.redisPort] }],
+        metricsPorts: [],
+        monitoring: scenario.monitoring,
+      });
+      this.redisPolicy.allowFrom(endpointPods, [plan.redisPort]);
+    }
+
     if (plan.metrics) {
       this.defineMonitoring(scenario, annotations, { name: 'redis', instance: plan.name, component: 'monitoring', partOf: scenario.scenarioName });
     }
@@ -290,6 +361,8 @@ export class RedisSentinel extends Construct {
    * - `<prefix>MASTER_SET`: the name to ask the sentinels for.
    * - `<prefix>PASSWORD`, with password authentication: a reference to the Secret's key, never its value. Redis and
    *   the sentinels both require it (`AUTH <password>` to each; Spring: `password` and `sentinel.password`).
+   * - `<prefix>MASTER_ENDPOINT`, with `masterEndpoint: true`: `host:port` of the master endpoint's Service, for a
+   *   client that is not Sentinel-aware (it needs the same password).
    *
    * The workload also needs `allowFrom(Peer.workload(...))` to pass the set's NetworkPolicies.
    *
@@ -314,6 +387,11 @@ export class RedisSentinel extends Construct {
       [`${prefix}SENTINELS`]: kplus.EnvValue.fromValue(sentinels.join(',')),
       [`${prefix}MASTER_SET`]: kplus.EnvValue.fromValue(plan.masterSetName),
     };
+    if (this.masterEndpoint) {
+      const service = this.masterEndpoint.serviceName;
+      const host = namespace === undefined ? service : `${service}.${namespace}.svc.${clusterDomain}`;
+      env[`${prefix}MASTER_ENDPOINT`] = kplus.EnvValue.fromValue(`${host}:${plan.redisPort}`);
+    }
     if (plan.passwordSecret) {
       env[`${prefix}PASSWORD`] = kplus.EnvValue.fromSecretValue(
         { secret: kplus.Secret.fromSecretName(this, 'ClientPasswordSecret', plan.passwordSecret.name), key: plan.passwordSecret.key },
@@ -324,12 +402,13 @@ export class RedisSentinel extends Construct {
   }
 
   /**
-   * Lets `peer` use the set: ask the sentinels for the master, and connect to Redis.
+   * Lets `peer` use the set: ask the sentinels for the master, and connect to Redis and to the master endpoint.
    *
    * @mutating
    */
   public allowFrom(peer: Peer): void {
     this.redisPolicy.allowFrom(peer, [this.plan.redisPort]);
     this.sentinelPolicy.allowFrom(peer, [this.plan.sentinelPort]);
+    this.masterEndpointPolicy?.allowFrom(peer, [this.plan.redisPort]);
   }
 }

@@ -75,6 +75,7 @@ describe('RedisSentinel observability', () => {
       ['RedisSentinelQuorumLost', 'critical', '1m'],
       ['RedisRejectedConnections', 'warning', '0m'],
       ['RedisMemoryNearMaxmemory', 'critical', '1m'],
+      ['RedisWaitingForMissingMaster', 'critical', '1m'],
       ['RedisPersistenceFailing', 'critical', '0m'],
     ]);
     expect(rules[0].expr).toBe(

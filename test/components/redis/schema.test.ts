@@ -9,6 +9,7 @@ describe('RedisSentinel manifests', () => {
     ['CRITICAL cache', Tier.CRITICAL, { dataClass: DataClass.CACHE }],
     ['HIGH system of record, fsync always, 5 of each', Tier.HIGH, { appendFsync: AppendFsync.ALWAYS, replicas: 5, sentinels: 5 }],
     ['BEST_EFFORT cache without a password', Tier.BEST_EFFORT, { dataClass: DataClass.CACHE, passwordAuthentication: false }],
+    ['CRITICAL system of record with a master endpoint and a password version', Tier.CRITICAL, { masterEndpoint: true, passwordSecretVersion: '2' }],
   ])('%s: every object is strictly valid against the Kubernetes schema', (_case, tier, props) => {
     // GIVEN
     const scenario = testScenario({ tier });

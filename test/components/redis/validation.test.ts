@@ -92,6 +92,37 @@ describe('RedisSentinel validation', () => {
       { masterSetName: 'my master' },
       'invalid masterSetName "my master": letters, digits, ".", "_" and "-", at most 63 characters, starting with a letter or digit',
     ],
+    ['a master endpoint that is not a boolean', { masterEndpoint: 'yes' as any }, 'invalid masterEndpoint "yes": true or false'],
+    [
+      'a master endpoint image without a master endpoint',
+      { masterEndpointImage: 'haproxy:3.2.6' },
+      'invalid masterEndpointImage "haproxy:3.2.6": only with masterEndpoint: true',
+    ],
+    [
+      'a master endpoint image with a space',
+      { masterEndpoint: true, masterEndpointImage: 'haproxy 3.2' },
+      'invalid masterEndpointImage "haproxy 3.2": an image reference without spaces, e.g. "haproxy:3.2.6"',
+    ],
+    [
+      'the also-accepted password under the password key',
+      { passwordSecretAlsoAcceptedKey: 'password' },
+      'invalid passwordSecretAlsoAcceptedKey "password": a key other than passwordSecretKey "password"',
+    ],
+    [
+      'a Secret key with a slash',
+      { passwordSecretKey: 'redis/password' },
+      'invalid passwordSecretKey "redis/password": a Secret key: letters, digits, "-", "_" and "."',
+    ],
+    [
+      'an empty password version',
+      { passwordSecretVersion: ' ' },
+      'invalid passwordSecretVersion " ": a non-empty string, changed whenever the Secret changes',
+    ],
+    [
+      'a password version without a password',
+      { passwordAuthentication: false, passwordSecretVersion: '2' },
+      'invalid passwordSecretVersion "2": only with passwordAuthentication: true (without a password there is no Secret to read)',
+    ],
   ])('fails on %s', (_case, props, message) => {
     expect(() => defineRedis(props)).toThrow(BlueprintError);
     expect(() => defineRedis(props)).toThrow(`shop/sessions: ${message}`);

@@ -50,6 +50,21 @@ conf_quote() {
   printf '"%s"' "$(printf '%s' "$1" | sed 's/[\\"]/\\&/g')"
 }
 
+# accepted_passwords: the configuration line that makes the server (Redis or a sentinel) require REDIS_PASSWORD, or
+# either of REDIS_PASSWORD and REDIS_ALSO_ACCEPTED_PASSWORD while the password changes (ACL: two passwords of the
+# default user). Nothing without a password.
+accepted_passwords() {
+  [ -n "${REDIS_PASSWORD:-}" ] || return 0
+  if [ -n "${REDIS_ALSO_ACCEPTED_PASSWORD:-}" ] && [ "$REDIS_ALSO_ACCEPTED_PASSWORD" != "$REDIS_PASSWORD" ]; then
+    accepted_current=$(conf_quote ">$REDIS_PASSWORD") || return 1
+    accepted_also=$(conf_quote ">$REDIS_ALSO_ACCEPTED_PASSWORD") || return 1
+    printf 'user default on %s %s ~* &* +@all\n' "$accepted_current" "$accepted_also"
+  else
+    accepted_current=$(conf_quote "$REDIS_PASSWORD") || return 1
+    printf 'requirepass %s\n' "$accepted_current"
+  fi
+}
+
 # info_field FIELD: reads FIELD from INFO output on stdin.
 info_field() {
   tr -d '\r' | sed -n "s/^$1://p"

@@ -45,8 +45,9 @@ write_config() {
     printf 'replica-announce-ip %s\n' "$SELF"
     printf 'replica-announce-port %s\n' "$REDIS_PORT"
     printf 'replica-priority %s\n' "$1"
+    accepted_passwords
     if [ -n "$PASSWORD_CONF" ]; then
-      printf 'requirepass %s\nmasterauth %s\n' "$PASSWORD_CONF" "$PASSWORD_CONF"
+      printf 'masterauth %s\n' "$PASSWORD_CONF"
     fi
     if [ $# -gt 1 ]; then
       printf 'replicaof %s %s\n' "$2" "$REDIS_PORT"

@@ -80,8 +80,8 @@ umask 077
   cat "$CONFIG_DIR/sentinel.conf"
   printf 'sentinel announce-ip %s\n' "$SELF"
   printf 'sentinel announce-port %s\n' "$SENTINEL_PORT"
+  accepted_passwords
   if [ -n "$PASSWORD_CONF" ]; then
-    printf 'requirepass %s\n' "$PASSWORD_CONF"
     printf 'sentinel sentinel-pass %s\n' "$PASSWORD_CONF"
   fi
   printf 'dir %s\n' "$DATA_DIR"

@@ -1,16 +1,19 @@
 import type { AgentMessage, AgentReply, AgentRequest } from './client';
 import { PASSWORD_VARIABLE, toWire } from './client';
+import { serveHostsFile } from './dns';
 import { Load } from './load';
 import { RespConnection, command } from './resp';
 
 /**
  * The test client, run by client.ts as a child process inside the client's network namespace. It answers requests
  * from the test over the IPC channel, one connection (or one load) at a time per request, and exits when the
- * channel closes, so it never outlives the test.
+ * channel closes, so it never outlives the test. It also stands in for cluster DNS when a set has pods that resolve
+ * names themselves (dns.ts).
  */
 
-const password = process.env[PASSWORD_VARIABLE];
+let password = process.env[PASSWORD_VARIABLE];
 let load: Load | undefined;
+let dnsServed = false;
 
 async function handle(request: AgentRequest): Promise<unknown> {
   switch (request.method) {
@@ -34,6 +37,15 @@ async function handle(request: AgentRequest): Promise<unknown> {
       }
       load = new Load({ ...request.spec, password });
       await load.started();
+      return null;
+    case 'serveDns':
+      if (!dnsServed) {
+        await serveHostsFile(request.hostsFile);
+        dnsServed = true;
+      }
+      return null;
+    case 'setPassword':
+      password = request.password;
       return null;
     case 'stopLoad': {
       if (!load) {

@@ -23,7 +23,9 @@ export type AgentRequest =
   | { readonly method: 'command'; readonly host: string; readonly port: number; readonly args: Args; readonly timeoutMs: number }
   | { readonly method: 'session'; readonly host: string; readonly port: number; readonly commands: readonly Args[]; readonly timeoutMs: number }
   | { readonly method: 'startLoad'; readonly spec: LoadSpec }
-  | { readonly method: 'stopLoad' };
+  | { readonly method: 'stopLoad' }
+  | { readonly method: 'serveDns'; readonly hostsFile: string }
+  | { readonly method: 'setPassword'; readonly password: string };
 
 export interface AgentMessage {
   readonly id: number;
@@ -118,6 +120,16 @@ export class ClientAgent {
 
   async startLoad(spec: LoadSpec): Promise<void> {
     await this.call({ method: 'startLoad', spec }, 10_000);
+  }
+
+  /** Serves the hosts file as DNS on port 53 of the client's address (see dns.ts), until the agent exits. */
+  async serveDns(hostsFile: string): Promise<void> {
+    await this.call({ method: 'serveDns', hostsFile }, 5000);
+  }
+
+  /** The password of the agent's connections from now on. */
+  async setPassword(password: string): Promise<void> {
+    await this.call({ method: 'setPassword', password }, 5000);
   }
 
   async stopLoad(): Promise<LoadLog> {

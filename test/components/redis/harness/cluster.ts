@@ -4,7 +4,7 @@ import { Args, ClientAgent } from './client';
 import { LoadLog, LoadSpec } from './load';
 import { Manifest, Secrets, Workload, readManifest, resolveEnv, workload } from './manifest';
 import { Attachment, PodNetwork } from './network';
-import { Pod } from './pod';
+import { HAPROXY_IMAGE_BINARIES, Pod, PodOptions } from './pod';
 import { RespErrorReply, RespValue, pairs, parseInfo } from './resp';
 import { ExecResult, SYSTEM_PATH, findBinary, processExists, runCollecting } from './system';
 import { sleep, waitFor } from './wait';
@@ -84,6 +84,9 @@ export class RedisSentinelCluster {
   readonly network: PodNetwork;
   /** The test client's namespace. */
   readonly clientAttachment: Attachment;
+  /** The master endpoint's HAProxy pods (`masterEndpoint: true`), `<set>-master-<n>`; empty without one. */
+  readonly masterEndpoint: Pod[];
+  private readonly resolvConf: string;
   private readonly client: ClientAgent;
   private readonly started = Date.now();
   private readonly timeline: string[] = [];
@@ -100,7 +103,7 @@ export class RedisSentinelCluster {
     this.sentinelPort = containerPort(this.sentinelWorkload);
     const env = resolveEnv(
       this.redisWorkload.container,
-      { name: `${this.redisWorkload.statefulSetName}-0`, namespace: this.redisWorkload.namespace },
+      { name: `${this.redisWorkload.name}-0`, namespace: this.redisWorkload.namespace },
       options.secrets,
     );
     this.masterSet = env.MASTER_SET;
@@ -123,10 +126,12 @@ export class RedisSentinelCluster {
         },
         detach: (attachment: Attachment) => this.network.detach(attachment),
       };
-      const makePods = (set: Workload) =>
+      // A Deployment's pods have no DNS names of their own: a proxy's name here stands in for the Service in front
+      // of them (the test picks the proxy, as kube-proxy would).
+      const makePods = (set: Workload, podOptions: Pick<PodOptions, 'pathVariables' | 'imageBinaries' | 'resolvConf'>) =>
         Array.from({ length: set.replicas }, (_, ordinal) => {
-          const name = `${set.statefulSetName}-${ordinal}`;
-          this.hosts.set(name, `${name}.${set.serviceName}.${set.namespace}.svc.${clusterDomain}`);
+          const name = `${set.name}-${ordinal}`;
+          this.hosts.set(name, `${name}.${set.serviceName || set.name}.${set.namespace}.svc.${clusterDomain}`);
           return new Pod({
             name,
             workload: set,
@@ -135,12 +140,18 @@ export class RedisSentinelCluster {
             root: join(this.root, name),
             networking,
             hostsFile: this.hostsFile,
-            pathVariables: PATH_VARIABLES,
+            ...podOptions,
           });
         });
-      this.sentinels = makePods(this.sentinelWorkload);
-      this.redis = makePods(this.redisWorkload);
+      this.sentinels = makePods(this.sentinelWorkload, { pathVariables: PATH_VARIABLES });
+      this.redis = makePods(this.redisWorkload, { pathVariables: PATH_VARIABLES });
       this.clientAttachment = this.network.attach('client');
+      this.resolvConf = join(this.root, 'resolv.conf');
+      writeFileSync(this.resolvConf, `nameserver ${this.clientAttachment.ip}\n`, { mode: 0o644 });
+      const endpoint = this.manifest.workloads[`${options.name}-master`];
+      this.masterEndpoint = endpoint
+        ? makePods(endpoint, { pathVariables: ['CONFIG_DIR'], imageBinaries: HAPROXY_IMAGE_BINARIES, resolvConf: this.resolvConf })
+        : [];
       this.client = new ClientAgent(this.clientAttachment, join(this.root, 'client.log'), this.password);
     } catch (error) {
       this.network.destroy();
@@ -151,9 +162,9 @@ export class RedisSentinelCluster {
     this.note(`cluster at ${this.root}: redis ${this.redis.map((p) => p.ip).join(', ')}; sentinels ${this.sentinels.map((p) => p.ip).join(', ')}`);
   }
 
-  /** Every pod, sentinels first. */
+  /** Every pod: the sentinels, the Redis pods, then the master endpoint's proxies. */
   get pods(): Pod[] {
-    return [...this.sentinels, ...this.redis];
+    return [...this.sentinels, ...this.redis, ...this.masterEndpoint];
   }
 
   /** The FQDN of Redis pod `ordinal`, as the pods announce it. */
@@ -184,7 +195,36 @@ export class RedisSentinelCluster {
   /** Starts every sentinel and every Redis pod at the same time (podManagementPolicy Parallel). */
   async startAll(): Promise<void> {
     this.note('starting all pods');
+    if (this.masterEndpoint.length > 0) {
+      await this.serveDns();
+    }
     await Promise.all(this.pods.map((pod) => pod.start()));
+  }
+
+  /**
+   * Serves the hosts file as DNS from the test client's address, which every pod's resolv.conf names: the master
+   * endpoint's HAProxy resolves the Redis pods itself, at run time, so a rescheduled pod's new address reaches it.
+   */
+  async serveDns(): Promise<void> {
+    await this.client.serveDns(this.hostsFile);
+  }
+
+  /** Changes the Secrets every pod reads from its next start on (a changed Secret, before the pods roll). */
+  setSecrets(secrets: Secrets): void {
+    for (const pod of this.pods) {
+      pod.setSecrets(secrets);
+    }
+    this.note(
+      `Secrets changed: ${Object.entries(secrets)
+        .map(([name, keys]) => `${name} {${Object.keys(keys).join(', ')}}`)
+        .join(', ')}`,
+    );
+  }
+
+  /** The password the test client authenticates with from now on (new connections, and loads started later). */
+  async usePassword(password: string): Promise<void> {
+    await this.client.setPassword(password);
+    this.note('the test client authenticates with another password');
   }
 
   /** Partitions a pod: the switch side of its link goes down. */
@@ -291,6 +331,34 @@ export class RedisSentinelCluster {
       ...command,
     ];
     return runCollecting(command, argv, timeoutMs);
+  }
+
+  /** The master endpoint's proxies by their names, for `startLoad({ endpoints })`. */
+  masterEndpointHosts(): string[] {
+    return this.masterEndpoint.map((pod) => this.fqdn(pod));
+  }
+
+  /**
+   * The Redis pod that proxy `index` of the master endpoint forwards a new connection to (the pod's own announced
+   * name, asked through the proxy), or undefined when it forwards to none.
+   */
+  async routedBy(index: number): Promise<number | undefined> {
+    try {
+      const reply = await this.client.command(this.masterEndpoint[index].ip, this.redisPort, ['CONFIG', 'GET', 'replica-announce-ip'], 2000);
+      return Array.isArray(reply) ? this.redisOrdinal(String(reply[1])) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Waits until every proxy of the master endpoint forwards new connections to pod `master`. */
+  async waitForEndpointRouting(master: number, timeoutMs: number): Promise<void> {
+    await waitFor(
+      `every proxy of the master endpoint to forward to pod ${master}`,
+      async () => (await Promise.all(this.masterEndpoint.map((_, index) => this.routedBy(index)))).every((routed) => routed === master),
+      { timeoutMs, intervalMs: 100 },
+    );
+    this.note(`every proxy forwards to pod ${master}`);
   }
 
   /** Runs commands in one MULTI/EXEC on pod `ordinal`: their replies describe a single instant. */
@@ -444,10 +512,12 @@ export class RedisSentinelCluster {
   }
 
   /**
-   * Writes `count` keys to the master, each followed by `WAIT 1 1000` on the same connection, and returns the
-   * keys at least one replica acknowledged: the writes the set has promised to keep.
+   * Writes `count` keys to the master, each followed by `WAIT <replicas> 1000` on the same connection, and returns
+   * the keys that many replicas acknowledged. With the default of 1 these are the writes the set has promised to
+   * keep; a scenario that also wipes a replica asks for every replica, so that the data it expects to survive is
+   * still on a pod it keeps.
    */
-  async writeAcknowledged(master: number, prefix: string, count: number): Promise<Map<string, string>> {
+  async writeAcknowledged(master: number, prefix: string, count: number, replicas = 1): Promise<Map<string, string>> {
     const acknowledged = new Map<string, string>();
     const writes = Array.from({ length: count }, (_, i) => [`${prefix}:${i}`, `${prefix}-value-${i}-${Date.now()}`]);
     const replies = await this.client.session(
@@ -455,20 +525,20 @@ export class RedisSentinelCluster {
       this.redisPort,
       writes.flatMap(([key, value]) => [
         ['SET', key, value],
-        ['WAIT', 1, 1000],
+        ['WAIT', replicas, 1000],
       ]),
       3000,
     );
     writes.forEach(([key, value], i) => {
-      const [set, replicas] = [replies[2 * i], replies[2 * i + 1]];
+      const [set, acknowledgedBy] = [replies[2 * i], replies[2 * i + 1]];
       if (set !== 'OK') {
         throw new Error(`SET ${key} on pod ${master}: ${String(set)}`);
       }
-      if (typeof replicas === 'number' && replicas >= 1) {
+      if (typeof acknowledgedBy === 'number' && acknowledgedBy >= replicas) {
         acknowledged.set(key, value);
       }
     });
-    this.note(`wrote ${count} keys ${prefix}:* to pod ${master}, ${acknowledged.size} acknowledged by a replica`);
+    this.note(`wrote ${count} keys ${prefix}:* to pod ${master}, ${acknowledged.size} acknowledged by ${replicas} replica(s)`);
     return acknowledged;
   }
 
@@ -603,7 +673,7 @@ export function toReplication(reply: RespValue): Replication {
 function containerPort(set: Workload): number {
   const port = set.container.ports?.[0]?.containerPort;
   if (typeof port !== 'number') {
-    throw new Error(`${set.statefulSetName}: no container port`);
+    throw new Error(`${set.name}: no container port`);
   }
   return port;
 }

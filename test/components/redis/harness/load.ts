@@ -35,11 +35,16 @@ export interface LoadSpec {
   readonly sentinelPort: number;
   readonly masterSet: string;
   readonly password?: string;
+  /**
+   * Hosts the writers connect to instead of the master a sentinel majority names, e.g. the master endpoint's proxies:
+   * writer `i` writes through `endpoints[i % n]`, and reconnects to it after an error, like a client of a Service.
+   */
+  readonly endpoints?: readonly string[];
 }
 
 export interface WriteRecord {
   readonly seq: number;
-  /** DNS name of the node written to. */
+  /** DNS name of the node written to (with `endpoints`, of the endpoint written through). */
   readonly node: string;
   readonly sentAt: number;
   readonly answeredAt: number;
@@ -120,7 +125,7 @@ export class Load {
     this.firstSample = new Promise((resolve) => (sampled = resolve));
     this.loops.push(this.pollSentinels(sampled));
     for (let i = 0; i < spec.connections; i++) {
-      this.loops.push(this.writer());
+      this.loops.push(this.writer(i));
     }
     for (const node of spec.redisHosts) {
       this.loops.push(this.prober(node));
@@ -138,7 +143,8 @@ export class Load {
     return { spec: this.spec, startedAt: this.startedAt, stoppedAt: Date.now(), writes: this.writes, probes: this.probes, samples: this.samples };
   }
 
-  private async writer(): Promise<void> {
+  private async writer(index: number): Promise<void> {
+    const { endpoints } = this.spec;
     let connection: { node: string; resp: RespConnection } | undefined;
     const drop = () => {
       connection?.resp.close();
@@ -146,7 +152,7 @@ export class Load {
     };
     while (!this.stopped) {
       await this.pace();
-      const node = this.target;
+      const node = endpoints && endpoints.length > 0 ? endpoints[index % endpoints.length] : this.target;
       if (this.stopped || node === undefined) {
         await sleep(RETRY_PAUSE_MS);
         continue;

@@ -6,8 +6,11 @@
 
 /** The part of a StatefulSet a harness pod needs. */
 export interface Workload {
-  readonly statefulSetName: string;
+  readonly kind: 'StatefulSet' | 'Deployment';
+  /** The StatefulSet's or Deployment's name; its pods are `<name>-<ordinal>` here (a Deployment's are hashed in Kubernetes). */
+  readonly name: string;
   readonly namespace: string;
+  /** The StatefulSet's headless Service; empty for a Deployment. */
   readonly serviceName: string;
   readonly replicas: number;
   readonly terminationGracePeriodSeconds: number;
@@ -38,7 +41,7 @@ export function readManifest(objects: readonly any[]): Manifest {
   for (const object of objects) {
     if (object.kind === 'ConfigMap') {
       configMaps[object.metadata.name] = { ...object.data };
-    } else if (object.kind === 'StatefulSet') {
+    } else if (object.kind === 'StatefulSet' || object.kind === 'Deployment') {
       const podSpec = object.spec.template.spec;
       if (podSpec.initContainers?.length) {
         throw new Error(`${object.metadata.name}: the harness runs no init containers`);
@@ -47,9 +50,10 @@ export function readManifest(objects: readonly any[]): Manifest {
       const podSecurity = podSpec.securityContext ?? {};
       const containerSecurity = container.securityContext ?? {};
       workloads[object.metadata.name] = {
-        statefulSetName: object.metadata.name,
+        kind: object.kind,
+        name: object.metadata.name,
         namespace: object.metadata.namespace,
-        serviceName: object.spec.serviceName,
+        serviceName: object.spec.serviceName ?? '',
         replicas: object.spec.replicas,
         terminationGracePeriodSeconds: podSpec.terminationGracePeriodSeconds ?? 30,
         minReadySeconds: object.spec.minReadySeconds ?? 0,
@@ -70,7 +74,7 @@ export function readManifest(objects: readonly any[]): Manifest {
 export function workload(manifest: Manifest, name: string): Workload {
   const found = manifest.workloads[name];
   if (!found) {
-    throw new Error(`no StatefulSet ${name} in the manifest (have: ${Object.keys(manifest.workloads).join(', ')})`);
+    throw new Error(`no StatefulSet or Deployment ${name} in the manifest (have: ${Object.keys(manifest.workloads).join(', ')})`);
   }
   return found;
 }
@@ -80,7 +84,7 @@ export type Secrets = Record<string, Record<string, string>>;
 
 /**
  * The container's environment as the kubelet would set it: plain values as written, the downward API's pod name
- * and namespace, and secretKeyRef values from `secrets`. Anything else is an error, so a new kind of env source
+ * and namespace, and secretKeyRef values from `secrets` (an optional one unset when missing). Anything else is an error, so a new kind of env source
  * is noticed rather than silently dropped.
  */
 export function resolveEnv(container: any, pod: { name: string; namespace: string }, secrets: Secrets): Record<string, string> {
@@ -98,8 +102,12 @@ export function resolveEnv(container: any, pod: { name: string; namespace: strin
         throw new Error(`env ${variable.name}: the harness does not provide fieldRef ${path}`);
       }
     } else if (variable.valueFrom?.secretKeyRef) {
-      const { name, key } = variable.valueFrom.secretKeyRef;
+      const { name, key, optional } = variable.valueFrom.secretKeyRef;
       const value = secrets[name]?.[key];
+      if (value === undefined && optional === true) {
+        // The kubelet leaves an optional variable unset when its Secret or key is missing.
+        continue;
+      }
       if (value === undefined) {
         throw new Error(`env ${variable.name}: the test provides no secret ${name} key ${key}`);
       }

@@ -62,6 +62,13 @@ export interface PodOptions {
   readonly hostsFile: string;
   /** Env variables holding an in-container path, pointed at the pod's directory for that path. */
   readonly pathVariables: readonly string[];
+  /** The binaries of the container's image on its PATH. @default IMAGE_BINARIES (the Redis image's) */
+  readonly imageBinaries?: readonly string[];
+  /**
+   * A resolv.conf bind-mounted on /etc/resolv.conf, for a container that queries DNS itself (HAProxy's resolvers)
+   * rather than through the hosts file. @default - the machine's
+   */
+  readonly resolvConf?: string;
 }
 
 /**
@@ -79,6 +86,12 @@ export interface ContainerExit {
   /** When the exit was seen (epoch milliseconds). */
   readonly at: number;
 }
+
+/**
+ * Binaries on the master endpoint's PATH: HAProxy and what start-haproxy.sh uses, all in the official haproxy:3.2
+ * image (HAPROXY_IMAGE, a Debian base with coreutils and dash).
+ */
+export const HAPROXY_IMAGE_BINARIES = ['haproxy', 'sh', 'od', 'tr', 'wc', 'sleep'];
 
 /** Binaries on the scripts' PATH. All of them are in the official redis:7.4 bookworm image (REDIS_IMAGE, Debian 12 base). */
 export const IMAGE_BINARIES = [
@@ -149,7 +162,8 @@ export class Pod {
   readonly root: string;
   readonly binDir: string;
   readonly logFile: string;
-  readonly env: Record<string, string>;
+  private currentEnv: Record<string, string>;
+  private secrets: Secrets;
   private readonly mounts: { readonly mountPath: string; readonly hostPath: string; readonly volume: string; readonly readOnly: boolean }[];
   private running: Running | undefined;
   private currentAttachment: Attachment;
@@ -169,13 +183,27 @@ export class Pod {
       volume: mount.name,
       readOnly: mount.readOnly === true,
     }));
-    this.env = this.containerEnv();
+    this.secrets = options.secrets;
+    this.currentEnv = this.containerEnv();
     this.currentAttachment = options.networking.attach(options.name);
     mkdirSync(options.root, { recursive: true, mode: 0o755 });
     chmodSync(options.root, 0o755);
     this.makeBinDir();
     this.makeVolumes(false);
     installExitHook();
+  }
+
+  /** The container's environment, as resolved when it last started (or will start). */
+  get env(): Record<string, string> {
+    return this.currentEnv;
+  }
+
+  /**
+   * Changes the Secrets the pod reads. Like the kubelet, which resolves a container's env from Secrets when it
+   * creates the container, the running container keeps its env (probes and preStop too); the next start reads these.
+   */
+  setSecrets(secrets: Secrets): void {
+    this.secrets = secrets;
   }
 
   /** The pod's network namespace; a recreated pod has a new one. */
@@ -218,6 +246,7 @@ export class Pod {
       throw new Error(`${this.name} is already running`);
     }
     this.starts++;
+    this.currentEnv = this.containerEnv();
     const command = this.translateCommand(this.options.workload.container.command ?? []);
     appendFileSync(this.logFile, `==== harness: start #${this.starts} of ${this.name} at ${new Date().toISOString()}: ${command.join(' ')}\n`);
     const stdio = this.openStdio();
@@ -472,8 +501,8 @@ export class Pod {
   }
 
   private containerEnv(): Record<string, string> {
-    const { workload, secrets, name } = this.options;
-    const env = resolveEnv(workload.container, { name, namespace: workload.namespace }, secrets);
+    const { workload, name } = this.options;
+    const env = resolveEnv(workload.container, { name, namespace: workload.namespace }, this.secrets);
     for (const variable of this.options.pathVariables) {
       if (env[variable] === undefined) {
         throw new Error(`${name}: the container env has no ${variable}`);
@@ -529,7 +558,8 @@ export class Pod {
   private setupEnv(): NodeJS.ProcessEnv {
     const writable = this.mounts.filter((mount) => !mount.readOnly).map((mount) => mount.hostPath);
     const inPlace = this.mounts.filter((mount) => IN_PLACE_MOUNTS.includes(mount.mountPath)).map((mount) => `${mount.hostPath}=${mount.mountPath}`);
-    for (const path of [...writable, ...inPlace, this.options.hostsFile]) {
+    const resolvConf = this.options.resolvConf ?? '';
+    for (const path of [...writable, ...inPlace, this.options.hostsFile, resolvConf]) {
       if (/\s/.test(path)) {
         throw new Error(`harness paths must not contain white space: ${path}`);
       }
@@ -537,6 +567,7 @@ export class Pod {
     return {
       PATH: SYSTEM_PATH,
       HARNESS_HOSTS: this.options.hostsFile,
+      HARNESS_RESOLV_CONF: resolvConf,
       HARNESS_WRITABLE: writable.join(' '),
       HARNESS_IN_PLACE: inPlace.join(' '),
       HARNESS_READ_ONLY_ROOT: this.options.workload.readOnlyRootFilesystem ? '1' : '0',
@@ -547,7 +578,7 @@ export class Pod {
   private makeBinDir(): void {
     rmSync(this.binDir, { recursive: true, force: true });
     mkdirSync(this.binDir, { mode: 0o755 });
-    for (const binary of IMAGE_BINARIES) {
+    for (const binary of this.options.imageBinaries ?? IMAGE_BINARIES) {
       symlinkSync(findBinary(binary), join(this.binDir, binary));
     }
   }
@@ -616,6 +647,7 @@ export class Pod {
  */
 const POD_SETUP = `set -eu
 mount --bind "$HARNESS_HOSTS" /etc/hosts
+if [ -n "$HARNESS_RESOLV_CONF" ]; then mount --bind "$HARNESS_RESOLV_CONF" /etc/resolv.conf; fi
 for dir in $HARNESS_WRITABLE; do mount --bind "$dir" "$dir"; done
 for pair in $HARNESS_IN_PLACE; do mount --bind "\${pair%%=*}" "\${pair#*=}"; done
 if [ "$HARNESS_READ_ONLY_ROOT" = 1 ]; then mount -o remount,bind,ro /; fi

@@ -4,7 +4,8 @@ import { findBinary } from './system';
 /**
  * Throws, with what is missing and why it is needed, unless this machine can run harness pods: root (namespaces,
  * bind mounts, switching to the pods' user), util-linux's unshare/nsenter/setpriv with PID and mount namespaces
- * working, iproute2's `ip` with network namespaces and veth pairs working, and Redis' binaries. Call it in beforeAll:
+ * working, iproute2's `ip` with network namespaces and veth pairs working, Redis' binaries and HAProxy (the master
+ * endpoint). Call it in beforeAll:
  * a suite that cannot run its pods must fail, never skip.
  */
 export function assertPodSandboxAvailable(): void {
@@ -15,11 +16,11 @@ export function assertPodSandboxAvailable(): void {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
     problems.push(`the harness must run as root (uid 0) to create mount and PID namespaces and bind-mount /etc/hosts; uid is ${process.getuid?.()}`);
   }
-  for (const binary of ['unshare', 'nsenter', 'setpriv', 'mount', 'ip', 'redis-server', 'redis-sentinel', 'redis-cli']) {
+  for (const binary of ['unshare', 'nsenter', 'setpriv', 'mount', 'ip', 'redis-server', 'redis-sentinel', 'redis-cli', 'haproxy']) {
     try {
       findBinary(binary);
     } catch {
-      problems.push(`${binary} is not installed (Debian: apt-get install util-linux mount iproute2 redis-server redis-sentinel redis-tools)`);
+      problems.push(`${binary} is not installed (Debian: apt-get install util-linux mount iproute2 redis-server redis-sentinel redis-tools haproxy)`);
     }
   }
   if (problems.length === 0) {
