@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RedisSentinelCluster } from '../components/redis/harness/cluster';
+import { parseInfo } from '../components/redis/harness/resp';
 import { expectSuccess } from '../components/redis/harness/system';
 import { sleep, waitFor } from '../components/redis/harness/wait';
 import { DataClass } from '../../lib';
@@ -10,9 +11,11 @@ import { SHORT_TIMINGS, bootstrap, describeFaults, newMaster, setTimings } from 
  * The defects that independent runs of the shipped scripts found (issue 9), each reproduced as it was reported.
  */
 
+const DATA_MARKER = 'stability-blueprints-synced';
+
 /** The README's command for promoting a replica by hand when the master's pod and data are lost for good. */
 const PROMOTE_BY_HAND =
-  'date -u +"%FT%TZ promoted by hand" > "$DATA_DIR/stability-blueprints-synced" && ' +
+  `date -u +"%FT%TZ promoted by hand" > "$DATA_DIR/${DATA_MARKER}" && ` +
   'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli --no-auth-warning CONFIG SET replica-priority 100';
 
 /** Kills Redis pod `ordinal` as soon as its server has created its append-only directory, before any sync. */
@@ -109,6 +112,70 @@ describeFaults('fault scenarios: defects of independent runs', (scenario) => {
       180_000,
     );
   }
+
+  scenario(
+    '11c',
+    'kill -9 of the master while the only replica left rewrites its append-only file after its first sync',
+    SHORT_TIMINGS,
+    async ({ cluster }) => {
+      const { downAfterMs } = setTimings(cluster);
+      await bootstrap(cluster);
+      const written = await cluster.writeAcknowledged(0, 'kept', 200, 2);
+      expect(written.size).toBe(200);
+      await cluster.redis[2].kill();
+      await cluster.redis[1].kill();
+      cluster.redis[1].wipeVolume('data');
+      cluster.note('pod 2 down for good; pod 1 emptied');
+
+      // A large set, in slow motion: Redis delays each key it saves by rdb-key-save-delay microseconds. The master
+      // streams the sync in 4 s, long enough to slow pod 1 down before it forks its rewrite, which then takes 20 s.
+      await cluster.redisCommand(0, 'CONFIG', 'SET', 'rdb-key-save-delay', '20000');
+      await cluster.redis[1].start();
+      await waitFor('pod 1 to answer', async () => (await cluster.redisCommand(1, 'PING').catch(() => undefined)) === 'PONG', {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+      });
+      expect(await cluster.redisCommand(1, 'CONFIG', 'SET', 'rdb-key-save-delay', '100000')).toBe('OK');
+      await waitFor(
+        'pod 1 to finish its first sync',
+        async () => {
+          const replication = await cluster.replication(1);
+          return replication.linkUp && !replication.syncInProgress;
+        },
+        { timeoutMs: 30_000, intervalMs: 20 },
+      );
+      // The start script raises the priority within its 0.2 s poll of the sync, not after the rewrite.
+      await waitFor(
+        'pod 1 to be promotable',
+        async () => String(((await cluster.redisCommand(1, 'CONFIG', 'GET', 'replica-priority')) as string[])[1]) === '100',
+        {
+          timeoutMs: 5000,
+          intervalMs: 50,
+        },
+      );
+      const persistence = parseInfo(String(await cluster.redisCommand(1, 'INFO', 'persistence')));
+      expect({ rewriting: persistence.aof_rewrite_in_progress === '1' || persistence.aof_rewrite_scheduled === '1' }).toEqual({ rewriting: true });
+
+      const faultAt = Date.now();
+      await cluster.redis[0].kill();
+      cluster.note('pod 0 killed (SIGKILL) while pod 1 rewrites');
+      const master = await newMaster(cluster, 0, downAfterMs + 10_000);
+      cluster.note(`failover in ${Date.now() - faultAt} ms`);
+      expect(master).toBe(1);
+      expect(await cluster.missingKeys(1, written)).toEqual([]);
+      // The marker waits for the rewrite: only then does the volume hold the data.
+      expect(existsSync(join(cluster.redis[1].volumeDir('data'), DATA_MARKER))).toBe(false);
+      await waitFor(
+        'the marker on pod 1, once its rewrite is on disk',
+        async () => existsSync(join(cluster.redis[1].volumeDir('data'), DATA_MARKER)),
+        {
+          timeoutMs: 60_000,
+          intervalMs: 200,
+        },
+      );
+    },
+    180_000,
+  );
 
   scenario(
     '12a',

@@ -82,7 +82,12 @@ export async function startLoad(cluster: RedisSentinelCluster, name: string): Pr
 /** The objects a CRITICAL-tier RedisSentinel `sessions` in namespace `shop` synthesizes to. */
 export function synthesize(props: RedisSentinelProps): any[] {
   const app = Testing.app();
-  const chart = new BusinessScenario(app, 'shop', { owner: 'team-a', namespace: 'shop', tier: Tier.CRITICAL });
+  const chart = new BusinessScenario(app, 'shop', {
+    owner: 'team-a',
+    namespace: 'shop',
+    tier: Tier.CRITICAL,
+    monitoringLabels: { release: 'kube-prometheus-stack' },
+  });
   new RedisSentinel(chart, 'sessions', props);
   return Testing.synth(chart);
 }

@@ -64,7 +64,6 @@ export function renderMasterEndpointConf(plan: RedisSentinelPlan, clusterDomain:
     'global',
     '  # Without a stats socket or a pid file: the root filesystem is read-only.',
     `  maxconn ${MASTER_ENDPOINT_MAX_CONNECTIONS}`,
-    '  hard-stop-after 10s',
     '',
     'resolvers cluster',
     '  parse-resolv-conf',

@@ -1,8 +1,8 @@
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { configHash, readAssets } from '../../core/config';
-import { Size } from 'cdk8s';
 import { execProbe, plainEnv, podIdentityEnv, secretEnv } from '../../core/container';
 import { BlueprintKeys, LABEL_PREFIX, standardLabels, WorkloadIdentity } from '../../core/labels';
 import { ComponentNetworkPolicy } from '../../core/network-policy';
@@ -263,64 +263,99 @@ export class RedisSentinel extends Construct {
     });
 
     if (plan.masterEndpoint) {
-      const endpointIdentity = identity('master');
-      const endpointConfigName = `${plan.name}-master-config`;
-      const endpointData = {
-        'haproxy.cfg': renderMasterEndpointConf(plan, scenario.clusterDomain, plan.redisPort, MASTER_ENDPOINT_HEALTH_PORT),
-        ...readAssets(`${__dirname}/scripts`, [MASTER_ENDPOINT_SCRIPT]),
-      };
-      new k8s.KubeConfigMap(this, 'MasterEndpointConfig', { metadata: metadata(endpointIdentity, endpointConfigName, 'config'), data: endpointData });
-      const health: k8s.Probe = { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('health') }, periodSeconds: 5, timeoutSeconds: 2 };
-      this.masterEndpoint = new StatelessPodSet(this, 'MasterEndpoint', {
-        identity: endpointIdentity,
-        annotations: { ...annotations, [BlueprintKeys.ROLE]: 'master-endpoint' },
-        podAnnotations: { [`${BlueprintKeys.COMPONENT}-config-hash`]: configHash(endpointData), ...passwordVersion },
-        replicas: plan.masterEndpoint.replicas,
-        // Long enough for the preStop pause: the Service stops sending new connections before HAProxy exits.
-        terminationGracePeriodSeconds: 15,
-        containers: [
-          {
-            name: 'haproxy',
-            image: plan.masterEndpoint.image,
-            imagePullPolicy: 'IfNotPresent',
-            command: ['sh', `${CONFIG_DIR}/${MASTER_ENDPOINT_SCRIPT}`],
-            ports: [
-              { name: 'redis', containerPort: plan.redisPort, protocol: 'TCP' },
-              { name: 'health', containerPort: MASTER_ENDPOINT_HEALTH_PORT, protocol: 'TCP' },
-            ],
-            env: [...podIdentityEnv(), ...plainEnv({ CONFIG_DIR }), ...passwordEnv],
-            resources: dataStoreResources(100, Size.mebibytes(128)),
-            securityContext,
-            volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
-            startupProbe: { ...health, failureThreshold: 12 },
-            livenessProbe: { ...health, failureThreshold: 3 },
-            // Ready while it accepts connections, master or not: a proxy taken out of the Service during a failover
-            // would come back only a readiness period after the new master, which only lengthens the outage.
-            readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('redis') }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
-            lifecycle: { preStop: { exec: { command: ['sleep', '5'] } } },
-          },
-        ],
-        volumes: [{ name: 'config', configMap: { name: endpointConfigName, defaultMode: 0o444 } }],
-        scheduling: plan.scheduling,
-        podUser: plan.podUser,
-        priorityClassName: plan.priorityClassName,
-        servicePorts: [{ name: 'redis', port: plan.redisPort }],
+      const endpoint = this.defineMasterEndpoint(plan.masterEndpoint, {
+        scenario,
+        identity: identity('master'),
+        annotations,
+        passwordVersion,
+        passwordEnv,
+        securityContext,
+        redisPods,
       });
-      const endpointPods = Peer.podsLabelled(this.masterEndpoint.selector);
-      this.masterEndpointPolicy = new ComponentNetworkPolicy(this, 'MasterEndpointNetworkPolicy', {
-        metadata: metadata(endpointIdentity, `${plan.name}-master-policy`, 'master-endpoint'),
-        podSelector: this.masterEndpoint.selector,
-        ingress: [],
-        egress: [{ peer: redisPods, ports: [plan.redisPort] }],
-        metricsPorts: [],
-        monitoring: scenario.monitoring,
-      });
-      this.redisPolicy.allowFrom(endpointPods, [plan.redisPort]);
+      this.masterEndpoint = endpoint.pods;
+      this.masterEndpointPolicy = endpoint.policy;
+      this.redisPolicy.allowFrom(Peer.podsLabelled(endpoint.pods.selector), [plan.redisPort]);
     }
 
     if (plan.metrics) {
       this.defineMonitoring(scenario, annotations, { name: 'redis', instance: plan.name, component: 'monitoring', partOf: scenario.scenarioName });
     }
+  }
+
+  /**
+   * The HAProxy pods of the master endpoint with their configuration and NetworkPolicy. They read the same password
+   * as Redis, and roll with the same password version.
+   */
+  private defineMasterEndpoint(
+    endpoint: NonNullable<RedisSentinelPlan['masterEndpoint']>,
+    context: {
+      readonly scenario: BusinessScenario;
+      readonly identity: WorkloadIdentity;
+      readonly annotations: Record<string, string>;
+      readonly passwordVersion: Record<string, string>;
+      readonly passwordEnv: k8s.EnvVar[];
+      readonly securityContext: k8s.SecurityContext;
+      readonly redisPods: Peer;
+    },
+  ): { pods: StatelessPodSet; policy: ComponentNetworkPolicy } {
+    const { plan } = this;
+    const { scenario, identity } = context;
+    const configMapName = `${plan.name}-master-config`;
+    const data = {
+      'haproxy.cfg': renderMasterEndpointConf(plan, scenario.clusterDomain, plan.redisPort, MASTER_ENDPOINT_HEALTH_PORT),
+      ...readAssets(`${__dirname}/scripts`, [MASTER_ENDPOINT_SCRIPT]),
+    };
+    const metadata = (name: string, role: string) => ({
+      name,
+      labels: standardLabels(identity),
+      annotations: { ...context.annotations, [BlueprintKeys.ROLE]: role },
+    });
+    new k8s.KubeConfigMap(this, 'MasterEndpointConfig', { metadata: metadata(configMapName, 'config'), data });
+    const health: k8s.Probe = { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('health') }, periodSeconds: 5, timeoutSeconds: 2 };
+    const pods = new StatelessPodSet(this, 'MasterEndpoint', {
+      identity,
+      annotations: { ...context.annotations, [BlueprintKeys.ROLE]: 'master-endpoint' },
+      podAnnotations: { [`${BlueprintKeys.COMPONENT}-config-hash`]: configHash(data), ...context.passwordVersion },
+      replicas: endpoint.replicas,
+      // Long enough for the preStop pause: the Service stops sending new connections before HAProxy exits.
+      terminationGracePeriodSeconds: 15,
+      containers: [
+        {
+          name: 'haproxy',
+          image: endpoint.image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', `${CONFIG_DIR}/${MASTER_ENDPOINT_SCRIPT}`],
+          ports: [
+            { name: 'redis', containerPort: plan.redisPort, protocol: 'TCP' },
+            { name: 'health', containerPort: MASTER_ENDPOINT_HEALTH_PORT, protocol: 'TCP' },
+          ],
+          env: [...podIdentityEnv(), ...plainEnv({ CONFIG_DIR }), ...context.passwordEnv],
+          resources: dataStoreResources(100, Size.mebibytes(128)),
+          securityContext: context.securityContext,
+          volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+          startupProbe: { ...health, failureThreshold: 12 },
+          livenessProbe: { ...health, failureThreshold: 3 },
+          // Ready while it accepts connections, master or not: a proxy taken out of the Service during a failover
+          // would come back only a readiness period after the new master, which only lengthens the outage.
+          readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('redis') }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+          lifecycle: { preStop: { exec: { command: ['sleep', '5'] } } },
+        },
+      ],
+      volumes: [{ name: 'config', configMap: { name: configMapName, defaultMode: 0o444 } }],
+      scheduling: plan.scheduling,
+      podUser: plan.podUser,
+      priorityClassName: plan.priorityClassName,
+      servicePorts: [{ name: 'redis', port: plan.redisPort }],
+    });
+    const policy = new ComponentNetworkPolicy(this, 'MasterEndpointNetworkPolicy', {
+      metadata: metadata(`${plan.name}-master-policy`, 'master-endpoint'),
+      podSelector: pods.selector,
+      ingress: [],
+      egress: [{ peer: context.redisPods, ports: [plan.redisPort] }],
+      metricsPorts: [],
+      monitoring: scenario.monitoring,
+    });
+    return { pods, policy };
   }
 
   /** A PodMonitor for every pod of the set, its alerts, and its dashboard. */

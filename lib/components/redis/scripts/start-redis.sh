@@ -57,17 +57,25 @@ write_config() {
 
 # A replica that starts without data must not be promoted before it has copied the master once: promoted empty, it
 # would wipe every other replica. Every replica starts with priority 0 (never promoted; see start_replica_of) and gets
-# its priority once synced and, with persistence, once the append-only file rewritten after the sync is on disk, which
-# is also when a replica without the marker writes it. Every CACHE replica starts without
-# data: after a full outage of a cache, the sentinels would otherwise promote one of the empty replicas (any of them)
-# while the pod they name waits out failover-timeout for a replica that kept its data. Polled every 0.2 s: sentinels
-# read the priority once a second at best, and a failover they start meanwhile is refused and retried only after
-# twice failover-timeout.
-synced_and_persisted() {
+# its priority as soon as it has synced, when its memory holds every write the master acknowledged. Every CACHE
+# replica starts without data: after a full outage of a cache, the sentinels would otherwise promote one of the empty
+# replicas (any of them) while the pod they name waits out failover-timeout for a replica that kept its data. Polled
+# every 0.2 s: sentinels read the priority once a second at best, and a failover they start meanwhile is refused and
+# retried only after twice failover-timeout.
+synced() {
   replication=$(rcli 127.0.0.1 "$REDIS_PORT" INFO replication 2>/dev/null) || return 1
-  [ "$(printf '%s' "$replication" | info_field master_link_status)" = up ] || return 1
-  [ "$(printf '%s' "$replication" | info_field master_sync_in_progress)" = 0 ] || return 1
-  [ "$DATA_CLASS" != cache ] || return 0
+  [ "$(printf '%s' "$replication" | info_field master_link_status)" = up ] &&
+    [ "$(printf '%s' "$replication" | info_field master_sync_in_progress)" = 0 ]
+}
+
+# After a full sync Redis rewrites the append-only file from the synced data; until the rewrite is done, the files on
+# the volume do not hold it, and a pod restarted then would come back with the old ones. So the marker waits for the
+# rewrite, but the priority does not: waiting for it left a large set unpromotable for as long as the rewrite took
+# (minutes for gigabytes), and a master lost meanwhile was not failed over. A replica promoted before its rewrite is
+# done is safe: the marker is removed when the sync is done, so if it crashes before the rewrite is, it restarts
+# without one and never resumes as master (the sentinels fail over to a replica that synced from it); if it does not,
+# it writes the marker as master.
+persisted() {
   persistence=$(rcli 127.0.0.1 "$REDIS_PORT" INFO persistence 2>/dev/null) || return 1
   [ "$(printf '%s' "$persistence" | info_field aof_rewrite_in_progress)" = 0 ] &&
     [ "$(printf '%s' "$persistence" | info_field aof_rewrite_scheduled)" = 0 ] &&
@@ -86,11 +94,15 @@ raise_priority_once_synced() {
   absent_since=''
   while :; do
     sleep 0.2
-    if synced_and_persisted; then
+    if synced; then
+      # A marker from before this sync describes older data than the sync brought; kept while the rewrite runs, a
+      # crash then would bring the pod back with the old files and a marker that vouches for them.
       if [ "$DATA_CLASS" != cache ]; then
-        record_data "first sync from $1 done, offset $(printf '%s' "$replication" | info_field master_repl_offset)"
+        rm -f "$DATA_MARKER"
       fi
-      rcli 127.0.0.1 "$REDIS_PORT" CONFIG SET replica-priority "$REPLICA_PRIORITY" >/dev/null && break
+      if rcli 127.0.0.1 "$REDIS_PORT" CONFIG SET replica-priority "$REPLICA_PRIORITY" >/dev/null; then
+        break
+      fi
     elif getent hosts "$1" >/dev/null 2>&1; then
       absent_since=''
     elif [ -z "$absent_since" ]; then
@@ -105,6 +117,14 @@ raise_priority_once_synced() {
     fi
   done
   log "first sync done; replica-priority $REPLICA_PRIORITY"
+  if [ "$DATA_CLASS" != cache ]; then
+    offset=$(printf '%s' "$replication" | info_field master_repl_offset)
+    until persisted; do
+      sleep 0.2
+    done
+    record_data "first sync from $1 done, offset $offset"
+    log "the append-only file rewritten after the first sync is on disk: this volume holds the set's data"
+  fi
 }
 
 # Every replica starts at priority 0, with data or without, until it has synced from the master it is given: after a

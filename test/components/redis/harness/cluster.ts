@@ -49,7 +49,6 @@ export interface Replication {
 
 const liveClusters = new Set<RedisSentinelCluster>();
 
-/** Destroys every cluster not destroyed yet (for afterEach/afterAll, after a failed or timed-out test). */
 /** Runs `body` on a new set; always destroys it, and adds the set's timeline and pod logs to a failure. */
 export async function withCluster(options: ClusterOptions, body: (cluster: RedisSentinelCluster) => Promise<void>): Promise<void> {
   const cluster = new RedisSentinelCluster(options);
@@ -65,6 +64,7 @@ export async function withCluster(options: ClusterOptions, body: (cluster: Redis
   }
 }
 
+/** Destroys every cluster not destroyed yet (for afterEach/afterAll, after a failed or timed-out test). */
 export async function destroyAllClusters(): Promise<void> {
   await Promise.all([...liveClusters].map((cluster) => cluster.destroy()));
 }

@@ -13,7 +13,7 @@ const CLASS_IN = 1;
 const RCODE_NXDOMAIN = 3;
 const RCODE_FORMERR = 1;
 
-export const DNS_PORT = 53;
+const DNS_PORT = 53;
 
 export function serveHostsFile(hostsFile: string): Promise<Socket> {
   const socket = createSocket('udp4');
