@@ -28,11 +28,11 @@ export const PASSWORD_SECRET = 'sessions-redis-auth';
 const SECRETS = { [PASSWORD_SECRET]: { password: PASSWORD } };
 
 /**
- * Shorter than the shipped CRITICAL timings (5000 / 30000 / 4), so that a failover takes seconds; scenarios that
+ * Shorter than the shipped CRITICAL timings (5000 / 10000 / 2), so that a failover takes seconds; scenarios that
  * must prove the shipped timings run with none of these.
  */
 export const SHORT_TIMINGS: RedisSentinelProps = {
-  downAfterMilliseconds: 2000,
+  downAfterMilliseconds: 4000,
   failoverTimeoutMilliseconds: 6000,
   minReplicasMaxLagSeconds: 1,
   handoverTimeoutSeconds: 15,

@@ -27,6 +27,8 @@ const DEFAULT_REPLICA_OUTAGE_TO_RESUME_SECONDS = 60;
 /** Derived names are at most this long plus `-sentinel-headless`, and must stay DNS labels. */
 const MAX_NAME_LENGTH = 43;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+/** Seconds between min-replicas-max-lag and down-after: see resolveRedisSentinelPlan. */
+const MAX_LAG_MARGIN_SECONDS = 3;
 const MIN_POD_USER_ID = 10000;
 
 /** Every knob of a RedisSentinel, resolved once from props, scenario, tier and data class. */
@@ -179,13 +181,23 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
     1000,
   );
   const parallelSyncs = wholeNumber('parallelSyncs', props.parallelSyncs ?? 1, 1);
-  const maxLagLimit = Math.floor(downAfterMilliseconds / 1000) - 1;
+  // An isolated master stops taking writes at most max-lag + 2 s after its replicas' last acknowledgement (the lag
+  // counts whole seconds, and the master recounts its good replicas once a second), which can come up to 1 s before
+  // the cut; the sentinels start a failover no sooner than down-after - 1 s after it (their last PONG can be 1 s old).
+  const maxLagLimit = Math.floor(downAfterMilliseconds / 1000) - MAX_LAG_MARGIN_SECONDS;
+  if (minReplicasToWrite > 0 && maxLagLimit < 1) {
+    fail(
+      'downAfterMilliseconds',
+      downAfterMilliseconds,
+      `at least ${(1 + MAX_LAG_MARGIN_SECONDS) * 1000} with minReplicasToWrite ${minReplicasToWrite}, so an isolated master (min-replicas-max-lag at least 1 s) stops taking writes before a failover starts`,
+    );
+  }
   const minReplicasMaxLagSeconds = wholeNumber('minReplicasMaxLagSeconds', props.minReplicasMaxLagSeconds ?? Math.max(1, maxLagLimit), 1);
   if (minReplicasToWrite > 0 && minReplicasMaxLagSeconds > maxLagLimit) {
     fail(
       'minReplicasMaxLagSeconds',
       minReplicasMaxLagSeconds,
-      `at most ${maxLagLimit} (downAfterMilliseconds ${downAfterMilliseconds} in seconds, minus 1), so an isolated master stops taking writes before a failover starts`,
+      `at most ${maxLagLimit} (downAfterMilliseconds ${downAfterMilliseconds} in seconds, minus ${MAX_LAG_MARGIN_SECONDS}), so an isolated master stops taking writes before a failover starts`,
     );
   }
 

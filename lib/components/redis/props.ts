@@ -95,9 +95,11 @@ export interface RedisSentinelProps {
 
   /**
    * How stale, in seconds, a replica may be and still count for `minReplicasToWrite` (`min-replicas-max-lag`).
-   * Below the sentinels' detection time, so an isolated master stops taking writes before a failover starts.
+   * At least 3 s below the sentinels' detection time, so an isolated master stops taking writes before a failover
+   * starts: Redis counts the lag in whole seconds and recounts once a second, and the last acknowledgement and the
+   * sentinels' last PONG can each be a second old when the master is cut off.
    *
-   * @default - downAfterMilliseconds in seconds, minus 1, and at least 1
+   * @default - downAfterMilliseconds in seconds, minus 3, and at least 1
    */
   readonly minReplicasMaxLagSeconds?: number;
 

@@ -94,7 +94,7 @@ describe('RedisSentinel', () => {
         'appendonly yes',
         'appendfsync everysec',
         'min-replicas-to-write 1',
-        'min-replicas-max-lag 4',
+        'min-replicas-max-lag 2',
         'maxmemory-policy noeviction',
       ]),
     );
@@ -126,7 +126,7 @@ describe('RedisSentinel', () => {
     const manifests = synthRedis({ downAfterMilliseconds: 8000 });
 
     // THEN
-    expect(redisConf(manifests)).toContain('min-replicas-max-lag 7');
+    expect(redisConf(manifests)).toContain('min-replicas-max-lag 5');
     expect(env(manifests, 'sessions-redis').DOWN_AFTER_MILLISECONDS).toBe('8000');
   });
 
@@ -266,7 +266,7 @@ describe('RedisSentinel', () => {
         replicas: 4,
         priorityClassName: 'platform-databases',
         requiredHostAntiAffinity: true,
-        downAfterMilliseconds: 3000,
+        downAfterMilliseconds: 4000,
         failoverTimeoutMilliseconds: 20000,
         evictionPolicy: EvictionPolicy.NO_EVICTION,
       },
@@ -280,7 +280,7 @@ describe('RedisSentinel', () => {
     expect(statefulSet.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
     expect(statefulSet.metadata.annotations['stability-blueprints.io/tier']).toBe('high');
     expect(env(manifests, 'sessions-redis')).toEqual(
-      expect.objectContaining({ DOWN_AFTER_MILLISECONDS: '3000', FAILOVER_TIMEOUT_MILLISECONDS: '20000' }),
+      expect.objectContaining({ DOWN_AFTER_MILLISECONDS: '4000', FAILOVER_TIMEOUT_MILLISECONDS: '20000' }),
     );
   });
 

@@ -29,7 +29,7 @@ function synthesize(props: RedisSentinelProps): any[] {
   const app = Testing.app();
   const chart = new BusinessScenario(app, 'shop', { owner: 'team-a', namespace: 'shop', tier: Tier.CRITICAL });
   new RedisSentinel(chart, 'sessions', {
-    downAfterMilliseconds: 2000,
+    downAfterMilliseconds: 4000,
     failoverTimeoutMilliseconds: 6000,
     minReplicasMaxLagSeconds: 1,
     handoverTimeoutSeconds: 15,

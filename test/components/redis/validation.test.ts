@@ -72,8 +72,13 @@ describe('RedisSentinel validation', () => {
     ['a port out of range', { redisPort: 70000 }, 'invalid redisPort 70000: a whole number from 1 to 65535'],
     [
       'a max lag as long as the failure detection',
-      { downAfterMilliseconds: 5000, minReplicasMaxLagSeconds: 5 },
-      'invalid minReplicasMaxLagSeconds 5: at most 4 (downAfterMilliseconds 5000 in seconds, minus 1), so an isolated master stops taking writes before a failover starts',
+      { downAfterMilliseconds: 5000, minReplicasMaxLagSeconds: 3 },
+      'invalid minReplicasMaxLagSeconds 3: at most 2 (downAfterMilliseconds 5000 in seconds, minus 3), so an isolated master stops taking writes before a failover starts',
+    ],
+    [
+      'a failure detection too quick for a master to fence itself',
+      { downAfterMilliseconds: 3000 },
+      'invalid downAfterMilliseconds 3000: at least 4000 with minReplicasToWrite 1, so an isolated master (min-replicas-max-lag at least 1 s) stops taking writes before a failover starts',
     ],
     [
       'eviction in a system of record',

@@ -62,10 +62,15 @@ write_config() {
 # replicas (any of them) while the pod they name waits out failover-timeout for a replica that kept its data. Polled
 # every 0.2 s: sentinels read the priority once a second at best, and a failover they start meanwhile is refused and
 # retried only after twice failover-timeout.
+# The link is up once synced, unless the master failed within the 0.2 s between two looks, the very moment a
+# replica must be promotable: the replication id the server took from the master at the sync, in place of the one it
+# had when this script first looked (STARTING_REPLID), shows the sync all the same.
 synced() {
   replication=$(rcli 127.0.0.1 "$REDIS_PORT" INFO replication 2>/dev/null) || return 1
-  [ "$(printf '%s' "$replication" | info_field master_link_status)" = up ] &&
-    [ "$(printf '%s' "$replication" | info_field master_sync_in_progress)" = 0 ]
+  replid=$(printf '%s' "$replication" | info_field master_replid)
+  STARTING_REPLID=${STARTING_REPLID:-$replid}
+  [ "$(printf '%s' "$replication" | info_field master_sync_in_progress)" = 0 ] || return 1
+  [ "$(printf '%s' "$replication" | info_field master_link_status)" = up ] || [ "$replid" != "$STARTING_REPLID" ]
 }
 
 # After a full sync Redis rewrites the append-only file from the synced data; until the rewrite is done, the files on
