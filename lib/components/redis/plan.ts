@@ -12,7 +12,7 @@ import { AppendFsync, EvictionPolicy, RedisSentinelProps } from './props';
 /** The Redis image shipped and its version; the fault tests run Debian's Redis 7.0.15 (see the README). */
 export const REDIS_IMAGE = 'redis:7.4.11-bookworm';
 /** The HAProxy image of the master endpoint; the tests run Debian's HAProxy 2.6.12 (see the README). */
-export const HAPROXY_IMAGE = 'haproxy:3.2.6';
+export const HAPROXY_IMAGE = 'haproxy:3.2.19';
 /** Proxies of the master endpoint: one keeps serving while the other is drained or rolled. */
 export const MASTER_ENDPOINT_REPLICAS = 2;
 
@@ -272,7 +272,7 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
     fail('masterEndpointImage', props.masterEndpointImage, 'only with masterEndpoint: true');
   }
   if (typeof masterEndpointImage !== 'string' || masterEndpointImage.trim() === '' || /\s/.test(masterEndpointImage)) {
-    fail('masterEndpointImage', masterEndpointImage, 'an image reference without spaces, e.g. "haproxy:3.2.6"');
+    fail('masterEndpointImage', masterEndpointImage, 'an image reference without spaces, e.g. "haproxy:3.2.19"');
   }
 
   return {

@@ -248,7 +248,7 @@ export interface RedisSentinelProps {
    * The HAProxy image of the master endpoint. It needs HAProxy 2.6 or later (`tcp-check send-binary`, resolvers with
    * `parse-resolv-conf`, `monitor-uri`), `sh`, `od`, `tr` and `wc`, as the official Debian-based images have.
    *
-   * @default HAPROXY_IMAGE (haproxy:3.2.6)
+   * @default HAPROXY_IMAGE (haproxy:3.2.19)
    */
   readonly masterEndpointImage?: string;
 

@@ -100,13 +100,13 @@ describe('RedisSentinel validation', () => {
     ['a master endpoint that is not a boolean', { masterEndpoint: 'yes' as any }, 'invalid masterEndpoint "yes": true or false'],
     [
       'a master endpoint image without a master endpoint',
-      { masterEndpointImage: 'haproxy:3.2.6' },
-      'invalid masterEndpointImage "haproxy:3.2.6": only with masterEndpoint: true',
+      { masterEndpointImage: 'haproxy:3.2.19' },
+      'invalid masterEndpointImage "haproxy:3.2.19": only with masterEndpoint: true',
     ],
     [
       'a master endpoint image with a space',
       { masterEndpoint: true, masterEndpointImage: 'haproxy 3.2' },
-      'invalid masterEndpointImage "haproxy 3.2": an image reference without spaces, e.g. "haproxy:3.2.6"',
+      'invalid masterEndpointImage "haproxy 3.2": an image reference without spaces, e.g. "haproxy:3.2.19"',
     ],
     [
       'the also-accepted password under the password key',
