@@ -15,7 +15,7 @@ import { BusinessScenario, DataClass, RedisSentinel, Tier } from '../lib';
 import { RedisSentinelCluster } from '../test/components/redis/harness/cluster';
 import { longestOutageMs, majorityMovedAt } from '../test/components/redis/harness/history';
 import { assertPodSandboxAvailable } from '../test/components/redis/harness/preflight';
-import { sleep, waitFor } from '../test/components/redis/harness/wait';
+import { sleep } from '../test/components/redis/harness/wait';
 
 const SECRETS = { 'sessions-redis-auth': { password: 'bench Pa55word' } };
 const WARM_UP_MS = 3000;
@@ -34,9 +34,7 @@ async function measure(tier: Tier): Promise<Measurement> {
   const { plan } = new RedisSentinel(scenario, 'sessions', { dataClass, masterEndpoint: true, monitoringLabels: { release: 'bench' } });
   const cluster = new RedisSentinelCluster({ objects: Testing.synth(scenario), name: 'sessions', secrets: SECRETS });
   try {
-    await cluster.startAll();
-    await cluster.waitForTopology(0, 60_000);
-    await cluster.waitForPromotableReplicas(0, cluster.redis.length - 1, 60_000);
+    await cluster.bootstrap(60_000);
     await cluster.waitForEndpointRouting(0, 30_000);
     await cluster.startLoad({ name: 'bench' });
     await sleep(WARM_UP_MS);
@@ -44,14 +42,7 @@ async function measure(tier: Tier): Promise<Measurement> {
     const faultAt = Date.now();
     await cluster.redis[0].kill();
     const budgetMs = plan.downAfterMilliseconds + 2 * plan.failoverTimeoutMilliseconds + 10_000;
-    const master = await waitFor(
-      'a sentinel majority to name another master',
-      async () => {
-        const consensus = await cluster.consensusMaster();
-        return consensus !== undefined && consensus !== 0 ? consensus : undefined;
-      },
-      { timeoutMs: budgetMs, intervalMs: 100 },
-    );
+    const master = await cluster.waitForNewMaster(0, budgetMs);
     await cluster.waitForEndpointRouting(master, 30_000);
     const endpointSeconds = (Date.now() - faultAt) / 1000;
     await cluster.waitForTopology(master, 60_000);

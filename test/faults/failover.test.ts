@@ -3,17 +3,7 @@ import { RedisSentinelCluster } from '../components/redis/harness/cluster';
 import { acknowledged, keyValue } from '../components/redis/harness/history';
 import { LoadLog } from '../components/redis/harness/load';
 import { sleep } from '../components/redis/harness/wait';
-import {
-  MIN_WRITES_PER_SECOND,
-  SHORT_TIMINGS,
-  bootstrap,
-  describeFaults,
-  newMaster,
-  setTimings,
-  startLoad,
-  verdict,
-  settledAfterFailover,
-} from './support';
+import { MIN_WRITES_PER_SECOND, SHORT_TIMINGS, describeFaults, setTimings, startLoad, verdict } from './support';
 
 /**
  * Unplanned failures under load, run against real redis-server and redis-sentinel processes with the manifests
@@ -34,7 +24,7 @@ async function expectEveryPodHolds(cluster: RedisSentinelCluster, log: LoadLog):
  * the restarted pod must never answer as master. `wipe` empties its data volume first, as a lost disk would.
  */
 async function restartMasterFast(cluster: RedisSentinelCluster, name: string, wipe: boolean) {
-  await bootstrap(cluster);
+  await cluster.bootstrap();
   await startLoad(cluster, name);
   const pod = cluster.redis[0];
   const faultAt = Date.now();
@@ -45,7 +35,7 @@ async function restartMasterFast(cluster: RedisSentinelCluster, name: string, wi
   await pod.start();
   const restartMs = Date.now() - faultAt;
   cluster.note(`pod 0 killed and started again${wipe ? ' with an empty data volume' : ''} in ${restartMs} ms`);
-  const settled = settledAfterFailover(cluster, 0, 60_000);
+  const settled = cluster.waitForFailover(0, 60_000);
   const roles = await cluster.sampleRoles(0, settled);
   const master = await settled;
   await sleep(2000);
@@ -60,14 +50,14 @@ describeFaults('fault scenarios: failures', (scenario) => {
     {},
     async ({ cluster, report }) => {
       const { downAfterMs, failoverTimeoutMs } = setTimings(cluster);
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       await startLoad(cluster, 'kill');
 
       const faultAt = Date.now();
       await cluster.redis[0].kill();
       cluster.note('pod 0 killed (SIGKILL)');
       const budgetMs = downAfterMs + failoverTimeoutMs;
-      const master = await newMaster(cluster, 0, budgetMs);
+      const master = await cluster.waitForNewMaster(0, budgetMs);
       const failoverMs = Date.now() - faultAt;
       await cluster.waitForTopology(master, 30_000);
       await sleep(2000);
@@ -120,7 +110,7 @@ describeFaults('fault scenarios: failures', (scenario) => {
     'one sentinel dies; the master fails after it',
     SHORT_TIMINGS,
     async ({ cluster, report }) => {
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       await startLoad(cluster, 'sentinel');
       await cluster.sentinels[2].kill();
       cluster.note('sentinel 2 killed (SIGKILL)');
@@ -131,7 +121,7 @@ describeFaults('fault scenarios: failures', (scenario) => {
       const faultAt = Date.now();
       await cluster.redis[0].kill();
       cluster.note('pod 0 killed (SIGKILL)');
-      const master = await newMaster(cluster, 0, 60_000);
+      const master = await cluster.waitForNewMaster(0, 60_000);
       await cluster.waitForTopology(master, 30_000);
       await sleep(2000);
       const log = await cluster.stopLoad();

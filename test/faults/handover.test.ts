@@ -1,30 +1,16 @@
 import { RedisSentinelCluster } from '../components/redis/harness/cluster';
 import { majorityMovedAt } from '../components/redis/harness/history';
-import { ExecResult, Pod } from '../components/redis/harness/pod';
+import { Pod } from '../components/redis/harness/pod';
+import { expectSuccess } from '../components/redis/harness/system';
 import { pairs } from '../components/redis/harness/resp';
 import { sleep, waitFor } from '../components/redis/harness/wait';
-import {
-  MIN_WRITES_PER_SECOND,
-  PASSWORD,
-  PASSWORD_SECRET,
-  SHORT_TIMINGS,
-  bootstrap,
-  describeFaults,
-  newMaster,
-  startLoad,
-  verdict,
-  settledAfterFailover,
-} from './support';
+import { MIN_WRITES_PER_SECOND, PASSWORD, PASSWORD_SECRET, SHORT_TIMINGS, describeFaults, startLoad, verdict } from './support';
 
 /**
  * Planned changes under load: a deletion of the master, pods coming back with new addresses, a rolling update of
  * every pod. Pods are terminated the way the kubelet does it (preStop hook, SIGTERM, SIGKILL after the grace period)
  * and created again by "the StatefulSet" with a new network namespace, and so a new address.
  */
-
-function expectSuccess(result: ExecResult | undefined): void {
-  expect({ command: result?.command, code: result?.code, output: `${result?.stdout}${result?.stderr}` }).toMatchObject({ code: 0 });
-}
 
 /** Deletes a pod the way the kubelet does, then creates it again (same claims, new address) and starts it. */
 async function deleteAndRecreate(cluster: RedisSentinelCluster, pod: Pod) {
@@ -140,20 +126,21 @@ describeFaults('fault scenarios: planned changes', (scenario) => {
     'graceful deletion of the master (preStop, SIGTERM)',
     SHORT_TIMINGS,
     async ({ cluster, report }) => {
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       await startLoad(cluster, 'delete');
 
       const faultAt = Date.now();
       const pod = cluster.redis[0];
       const termination = await deleteAndRecreate(cluster, pod);
-      await newMaster(cluster, 0, 5000);
+      await cluster.waitForNewMaster(0, 5000);
       const master = await cluster.waitForSettledMaster(60_000);
       await sleep(2000);
       const log = await cluster.stopLoad();
       const result = await verdict(cluster, log, { finalMaster: master, faultAt, oldMaster: 0 });
       report(result.row);
 
-      expectSuccess(termination.preStop);
+      expect(termination.preStop).toBeDefined();
+      expectSuccess(termination.preStop!);
       expect(termination.killed).toBe(false);
       expect(termination.preStop?.stderr).toContain(`handed over to ${cluster.redisHost(master)}`);
       // Mastership moved before the process exited.
@@ -173,7 +160,7 @@ describeFaults('fault scenarios: planned changes', (scenario) => {
     'pods come back under the same name with a new address',
     SHORT_TIMINGS,
     async ({ cluster, report }) => {
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       await startLoad(cluster, 'address');
       const oldAddresses: string[] = [];
 
@@ -192,7 +179,7 @@ describeFaults('fault scenarios: planned changes', (scenario) => {
       old.recreate();
       await old.start();
       cluster.note(`pod 0 killed and created again at ${old.ip}`);
-      const settled = settledAfterFailover(cluster, 0, 60_000);
+      const settled = cluster.waitForFailover(0, 60_000);
       const roles = await cluster.sampleRoles(0, settled);
       const master = await settled;
 
@@ -235,7 +222,7 @@ describeFaults('fault scenarios: planned changes', (scenario) => {
     'rolling restart of every pod, master included',
     SHORT_TIMINGS,
     async ({ cluster, report }) => {
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       await startLoad(cluster, 'rolling');
 
       const faultAt = Date.now();
@@ -261,7 +248,7 @@ describeFaults('fault scenarios: planned changes', (scenario) => {
     async ({ cluster, report }) => {
       const NEW_PASSWORD = 'rotated Pa55 "word\\';
       const everyPod = (value: boolean) => Object.fromEntries(cluster.pods.map((pod) => [pod.name, value]));
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       await startLoad(cluster, 'rotation');
       const faultAt = Date.now();
 

@@ -5,7 +5,7 @@ import { parseInfo } from '../components/redis/harness/resp';
 import { expectSuccess } from '../components/redis/harness/system';
 import { sleep, waitFor } from '../components/redis/harness/wait';
 import { DataClass } from '../../lib';
-import { SHORT_TIMINGS, bootstrap, describeFaults, newMaster, setTimings } from './support';
+import { SHORT_TIMINGS, describeFaults, setTimings } from './support';
 
 /**
  * The defects that independent runs of the shipped scripts found (issue 9), each reproduced as it was reported.
@@ -54,7 +54,7 @@ describeFaults('fault scenarios: defects of independent runs', (scenario) => {
     SHORT_TIMINGS,
     async ({ cluster }) => {
       const { downAfterMs, failoverTimeoutMs } = setTimings(cluster);
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       // Acknowledged by both replicas: the scenario wipes one, and a write that only it had acknowledged would be
       // lost with a second fault, not with the defect under test (a CI run saw exactly that for the last key).
       const written = await cluster.writeAcknowledged(0, 'kept', 200, 2);
@@ -103,7 +103,7 @@ describeFaults('fault scenarios: defects of independent runs', (scenario) => {
         const faultAt = Date.now();
         await cluster.redis[0].kill();
         cluster.note('pod 0 killed (SIGKILL)');
-        const master = await newMaster(cluster, 0, 90_000);
+        const master = await cluster.waitForNewMaster(0, 90_000);
         const failoverMs = Date.now() - faultAt;
         cluster.note(`failover in ${failoverMs} ms`);
         expect(master).not.toBe(0);
@@ -119,7 +119,7 @@ describeFaults('fault scenarios: defects of independent runs', (scenario) => {
     SHORT_TIMINGS,
     async ({ cluster }) => {
       const { downAfterMs } = setTimings(cluster);
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       const written = await cluster.writeAcknowledged(0, 'kept', 200, 2);
       expect(written.size).toBe(200);
       await cluster.redis[2].kill();
@@ -151,7 +151,7 @@ describeFaults('fault scenarios: defects of independent runs', (scenario) => {
       const faultAt = Date.now();
       await cluster.redis[0].kill();
       cluster.note('pod 0 killed (SIGKILL) while pod 1 rewrites');
-      const master = await newMaster(cluster, 0, downAfterMs + 10_000);
+      const master = await cluster.waitForNewMaster(0, downAfterMs + 10_000);
       cluster.note(`failover in ${Date.now() - faultAt} ms`);
       expect(master).toBe(1);
       expect(await cluster.missingKeys(1, written)).toEqual([]);
@@ -175,7 +175,7 @@ describeFaults('fault scenarios: defects of independent runs', (scenario) => {
     { dataClass: DataClass.CACHE },
     async ({ cluster }) => {
       const { failoverTimeoutMs } = setTimings(cluster);
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       const restartedAt = await outageLosingMastersZone(cluster);
 
       const master = await cluster.waitForSettledMaster(failoverTimeoutMs + 30_000);
@@ -194,7 +194,7 @@ describeFaults('fault scenarios: defects of independent runs', (scenario) => {
     'SYSTEM_OF_RECORD: the remembered master is never scheduled again; the pod with the data takes over, the emptied one never',
     SHORT_TIMINGS,
     async ({ cluster }) => {
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       // Acknowledged by both replicas: the scenario wipes one, and a write that only it had acknowledged would be
       // lost with a second fault, not with the defect under test (a CI run saw exactly that for the last key).
       const written = await cluster.writeAcknowledged(0, 'kept', 200, 2);
@@ -216,7 +216,7 @@ describeFaults('fault scenarios: defects of independent runs', (scenario) => {
     SHORT_TIMINGS,
     async ({ cluster }) => {
       const { downAfterMs, failoverTimeoutMs } = setTimings(cluster);
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       await outageLosingMastersZone(cluster, () => {
         cluster.redis[1].wipeVolume('data');
         cluster.redis[2].wipeVolume('data');

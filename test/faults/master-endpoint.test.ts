@@ -2,7 +2,7 @@ import { RedisSentinelCluster } from '../components/redis/harness/cluster';
 import { acknowledged } from '../components/redis/harness/history';
 import { LoadLog } from '../components/redis/harness/load';
 import { sleep } from '../components/redis/harness/wait';
-import { MIN_WRITES_PER_SECOND, SHORT_TIMINGS, WARM_UP_MS, bootstrap, describeFaults, newMaster, setTimings, verdict } from './support';
+import { MIN_WRITES_PER_SECOND, SHORT_TIMINGS, WARM_UP_MS, describeFaults, setTimings, verdict } from './support';
 
 /**
  * The master endpoint (`masterEndpoint: true`): its HAProxy pods run Debian's haproxy with the synthesized
@@ -36,7 +36,7 @@ async function killMasterThroughEndpoint(cluster: RedisSentinelCluster, name: st
   const faultAt = Date.now();
   await cluster.redis[0].kill();
   cluster.note('pod 0 killed (SIGKILL)');
-  const master = await newMaster(cluster, 0, downAfterMs + failoverTimeoutMs);
+  const master = await cluster.waitForNewMaster(0, downAfterMs + failoverTimeoutMs);
   await cluster.waitForEndpointRouting(master, 10_000);
   const routedAt = Date.now();
   cluster.note(`every proxy forwards to the new master ${routedAt - faultAt} ms after the kill`);
@@ -55,7 +55,7 @@ describeFaults('fault scenarios: the master endpoint', (scenario) => {
     'kill -9 of the master under a load written only through the master endpoint (HAProxy)',
     PROPS,
     async ({ cluster, report }) => {
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       const { master, faultAt, routedAt, log } = await killMasterThroughEndpoint(cluster, 'proxy-kill');
       const result = await verdict(cluster, log, { finalMaster: master, faultAt, oldMaster: 0 });
       report(result.row);
@@ -78,7 +78,7 @@ describeFaults('fault scenarios: the master endpoint', (scenario) => {
     'the replicas come back at new addresses, then the master is killed: the proxies follow the new master to its new address',
     PROPS,
     async ({ cluster, report }) => {
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       for (const replica of cluster.redis.slice(1)) {
         const oldAddress = replica.ip;
         await replica.kill();

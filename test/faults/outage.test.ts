@@ -1,7 +1,7 @@
 import { DataClass } from '../../lib';
 import { RedisSentinelCluster } from '../components/redis/harness/cluster';
 import { sleep } from '../components/redis/harness/wait';
-import { MIN_WRITES_PER_SECOND, SHORT_TIMINGS, bootstrap, describeFaults, newMaster, setTimings, startLoad, verdict } from './support';
+import { MIN_WRITES_PER_SECOND, SHORT_TIMINGS, describeFaults, setTimings, startLoad, verdict } from './support';
 
 /**
  * A full outage: every Redis and sentinel pod stops at once (a power loss: SIGKILL), then all start at once, as
@@ -29,13 +29,13 @@ describeFaults('fault scenarios: full outage', (scenario) => {
     'every pod stops at once, then all start at once',
     SHORT_TIMINGS,
     async ({ cluster, report }) => {
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       await startLoad(cluster, 'outage');
       const disturbedAt = Date.now();
       // Move the master off pod 0 first, so the master the sentinels last recorded is not the one a new set starts with.
       const preStop = await cluster.redis[0].preStop();
       expect(preStop.code).toBe(0);
-      const recorded = await newMaster(cluster, 0, 30_000);
+      const recorded = await cluster.waitForNewMaster(0, 30_000);
       cluster.redis[0].signal('SIGTERM');
       await cluster.redis[0].waitExit(30_000);
       await cluster.redis[0].start();
@@ -67,7 +67,7 @@ describeFaults('fault scenarios: full outage', (scenario) => {
     { ...SHORT_TIMINGS, dataClass: DataClass.CACHE },
     async ({ cluster, report }) => {
       const { failoverTimeoutMs } = setTimings(cluster);
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       await startLoad(cluster, 'cache-outage');
 
       // The sentinels last recorded pod 0: every node is empty, and pod 0 starts as master after failover-timeout.
@@ -82,7 +82,7 @@ describeFaults('fault scenarios: full outage', (scenario) => {
       // After a handover to another pod, that pod is the one the sentinels last recorded, and the one that comes back.
       await cluster.waitForPromotableReplicas(0, 2, 30_000);
       expect((await cluster.redis[0].preStop()).code).toBe(0);
-      const recorded = await newMaster(cluster, 0, 30_000);
+      const recorded = await cluster.waitForNewMaster(0, 30_000);
       cluster.redis[0].signal('SIGTERM');
       await cluster.redis[0].waitExit(30_000);
       await cluster.redis[0].start();

@@ -1,7 +1,7 @@
 import { okNotAcknowledged } from '../components/redis/harness/history';
 import { RespErrorReply } from '../components/redis/harness/resp';
 import { sleep, waitFor } from '../components/redis/harness/wait';
-import { MIN_WRITES_PER_SECOND, bootstrap, describeFaults, newMaster, setTimings, startLoad, verdict } from './support';
+import { MIN_WRITES_PER_SECOND, describeFaults, setTimings, startLoad, verdict } from './support';
 
 /**
  * A real network partition: the switch side of the master's link goes down, so the master loses its replicas and
@@ -16,7 +16,7 @@ describeFaults('fault scenarios: partition', (scenario) => {
     {},
     async ({ cluster, report }) => {
       const { downAfterMs, failoverTimeoutMs, maxLagSeconds } = setTimings(cluster);
-      await bootstrap(cluster);
+      await cluster.bootstrap();
       const pod = cluster.redis[0];
       const host = cluster.redisHost(0);
       const unlink = cluster.linkClientTo(pod);
@@ -35,7 +35,7 @@ describeFaults('fault scenarios: partition', (scenario) => {
         { timeoutMs: (maxLagSeconds + 5) * 1000, intervalMs: 50 },
       );
       cluster.note(`the isolated master refuses writes ${refusedAt - faultAt} ms after the cut`);
-      const master = await newMaster(cluster, 0, downAfterMs + failoverTimeoutMs);
+      const master = await cluster.waitForNewMaster(0, downAfterMs + failoverTimeoutMs);
       await sleep(2000);
 
       cluster.heal(pod);

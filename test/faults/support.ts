@@ -14,7 +14,7 @@ import {
 import { LoadLog, WriteRecord } from '../components/redis/harness/load';
 import { resolveEnv } from '../components/redis/harness/manifest';
 import { assertPodSandboxAvailable } from '../components/redis/harness/preflight';
-import { sleep, waitFor } from '../components/redis/harness/wait';
+import { sleep } from '../components/redis/harness/wait';
 import { FaultRow, writeRow } from './report';
 
 /**
@@ -158,37 +158,6 @@ export function setTimings(cluster: RedisSentinelCluster): SetTimings {
 function timings(cluster: RedisSentinelCluster): string {
   const { downAfterMs, failoverTimeoutMs, maxLagSeconds, dataClass } = setTimings(cluster);
   return `${downAfterMs} / ${failoverTimeoutMs} / ${maxLagSeconds} ${dataClass}`;
-}
-
-/**
- * Starts every pod at once and waits until pod 0 is master with synced replicas that every sentinel could promote
- * (sentinels refresh a replica's priority once a second; a replica that started empty has priority 0 until synced).
- */
-export async function bootstrap(cluster: RedisSentinelCluster): Promise<void> {
-  await cluster.startAll();
-  await cluster.waitForTopology(0, 30_000);
-  await cluster.waitForPromotableReplicas(0, cluster.redis.length - 1, 30_000);
-}
-
-/** Waits until a sentinel majority names a master other than `old`; returns its ordinal. */
-export async function newMaster(cluster: RedisSentinelCluster, old: number, timeoutMs: number): Promise<number> {
-  const master = await waitFor(
-    `a sentinel majority to name a master other than pod ${old}`,
-    async () => {
-      const consensus = await cluster.consensusMaster();
-      return consensus !== undefined && consensus !== old ? consensus : undefined;
-    },
-    { timeoutMs, intervalMs: 100 },
-  );
-  cluster.note(`a sentinel majority names pod ${master}`);
-  return master;
-}
-
-/** Waits for a sentinel majority to name a master other than `old`, then for the set to settle on it; returns it. */
-export async function settledAfterFailover(cluster: RedisSentinelCluster, old: number, timeoutMs: number): Promise<number> {
-  const master = await newMaster(cluster, old, timeoutMs);
-  await cluster.waitForTopology(master, timeoutMs);
-  return master;
 }
 
 export interface Verdict {

@@ -15,7 +15,7 @@ import { BusinessScenario, RedisSentinel, Tier } from '../../lib';
 import { RedisSentinelCluster, destroyAllClusters } from '../components/redis/harness/cluster';
 import { assertPodSandboxAvailable } from '../components/redis/harness/preflight';
 import { sleep, waitFor } from '../components/redis/harness/wait';
-import { SHORT_TIMINGS, bootstrap, newMaster } from '../faults/support';
+import { SHORT_TIMINGS } from '../faults/support';
 import { findObject } from '../support/scenario';
 import { NamespacedProcess, httpGetInNamespace, requireBinary } from './namespaced-process';
 
@@ -128,7 +128,7 @@ describe('Redis alerts end to end: prometheus-redis-exporter and Prometheus on a
     const backgroundWatches: { stop: () => Promise<number | undefined> }[] = [];
     let failure: unknown;
     try {
-      await bootstrap(cluster);
+      await cluster.bootstrap();
 
       for (const pod of cluster.redis) {
         // As the sidecar: Redis on the pod's loopback, the exporter on the pod's address.
@@ -218,7 +218,7 @@ describe('Redis alerts end to end: prometheus-redis-exporter and Prometheus on a
       // timings the gap may fall between two scrapes).
       const noMasterWatch = watchFirstResult(query, noMaster);
       backgroundWatches.push(noMasterWatch);
-      const failover = newMaster(cluster, 0, 60_000);
+      const failover = cluster.waitForNewMaster(0, 60_000);
       // Awaited below; this only keeps a rejection from going unhandled when an earlier wait fails first.
       failover.catch(() => undefined);
       const down = await waitFor(

@@ -48,26 +48,6 @@ function withSet(props: RedisSentinelProps, body: (cluster: RedisSentinelCluster
   return withCluster({ objects: synthesize(props), name: 'sessions', secrets: SECRETS }, body);
 }
 
-/** Starts every pod at once and waits until pod 0 is master with two synced replicas. */
-async function bootstrap(cluster: RedisSentinelCluster): Promise<void> {
-  await cluster.startAll();
-  await cluster.waitForTopology(0, 30_000);
-}
-
-/** Waits until a sentinel majority names a master other than `old`, then until the set has settled around it. */
-async function failedOverFrom(cluster: RedisSentinelCluster, old: number): Promise<number> {
-  const master = await waitFor(
-    `a sentinel majority to name a master other than pod ${old}`,
-    async () => {
-      const consensus = await cluster.consensusMaster();
-      return consensus !== undefined && consensus !== old ? consensus : undefined;
-    },
-    { timeoutMs: 30_000 },
-  );
-  await cluster.waitForTopology(master, 30_000);
-  return master;
-}
-
 beforeAll(() => {
   assertPodSandboxAvailable();
 });
@@ -82,7 +62,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
     'bootstrap: pod 0 becomes master, pods 1 and 2 its replicas, every probe passes',
     async () => {
       await withSet({}, async (cluster) => {
-        await bootstrap(cluster);
+        await cluster.bootstrap();
         // Each pod listens in its own network namespace, on the emitted port only, on every address as configured.
         const port = (pod: Pod) => (cluster.redis.includes(pod) ? cluster.redisPort : cluster.sentinelPort);
         expect(cluster.listening()).toEqual(Object.fromEntries(cluster.pods.map((pod) => [pod.name, [`0.0.0.0:${port(pod)}`, `[::]:${port(pod)}`]])));
@@ -110,10 +90,9 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
     'preStop of the master hands over without losing an acknowledged write; the old master returns as a replica',
     async () => {
       await withSet({}, async (cluster) => {
-        await bootstrap(cluster);
-        // Until the sentinels have refreshed the replicas' INFO (every 10 s) they still see the priority 0 the replicas
-        // started with, and refuse a failover (-NOGOODSLAVE).
-        await cluster.waitForPromotableReplicas(0, 2, 30_000);
+        // Until the sentinels have seen the replicas' raised priority they refuse a failover (-NOGOODSLAVE): bootstrap
+        // waits for it.
+        await cluster.bootstrap();
         const acknowledged = await cluster.writeAcknowledged(0, 'handover', 200);
         expect(acknowledged.size).toBe(200);
 
@@ -151,8 +130,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
     'a master restarted with its data before the sentinels can notice never serves as master; a replica is promoted and no acknowledged write is lost',
     async () => {
       await withSet({}, async (cluster) => {
-        await bootstrap(cluster);
-        await cluster.waitForPromotableReplicas(0, 2, 30_000);
+        await cluster.bootstrap();
         const acknowledged = await cluster.writeAcknowledged(0, 'crash', 200);
         expect(acknowledged.size).toBe(200);
 
@@ -165,7 +143,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
         expect(restartMs).toBeLessThan(UNNOTICED_RESTART_MS);
         expect(existsSync(join(master.volumeDir('data'), 'appendonlydir'))).toBe(true);
 
-        const settled = failedOverFrom(cluster, 0);
+        const settled = cluster.waitForFailover(0, 30_000);
         const roles = await cluster.sampleRoles(0, settled);
         const newMaster = await settled;
         expect(roles).not.toContain('master');
@@ -182,8 +160,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
     'a master restarted while the sentinels still name it, after a peer was promoted, waits and never serves as master',
     async () => {
       await withSet({}, async (cluster) => {
-        await bootstrap(cluster);
-        await cluster.waitForPromotableReplicas(0, 2, 30_000);
+        await cluster.bootstrap();
         const acknowledged = await cluster.writeAcknowledged(0, 'promoted', 200);
         expect(acknowledged.size).toBe(200);
 
@@ -222,7 +199,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
         expect(rolesWhileWaiting).not.toContain('master');
 
         await setDownAfter(2000);
-        const settled = failedOverFrom(cluster, 0);
+        const settled = cluster.waitForFailover(0, 30_000);
         const roles = await cluster.sampleRoles(0, settled);
         const newMaster = await settled;
         expect(roles).not.toContain('master');
@@ -240,7 +217,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
     'a SYSTEM_OF_RECORD replica restarted with an empty data dir runs with replica-priority 0 until its first sync',
     async () => {
       await withSet({}, async (cluster) => {
-        await bootstrap(cluster);
+        await cluster.bootstrap();
         const acknowledged = await cluster.writeAcknowledged(0, 'empty', 100);
         expect(acknowledged.size).toBe(100);
 
@@ -298,8 +275,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
     'CACHE: a master restarted empty before the sentinels can notice does not become master, and the replicas keep their keys',
     async () => {
       await withSet({ dataClass: DataClass.CACHE }, async (cluster) => {
-        await bootstrap(cluster);
-        await cluster.waitForPromotableReplicas(0, 2, 30_000);
+        await cluster.bootstrap();
         const acknowledged = await cluster.writeAcknowledged(0, 'cache', 200);
         expect(acknowledged.size).toBe(200);
 
@@ -313,7 +289,7 @@ describe('RedisSentinel scripts against real Redis and Sentinel processes', () =
         cluster.note(`pod 0 killed and started again, empty, in ${restartMs} ms`);
         expect(restartMs).toBeLessThan(UNNOTICED_RESTART_MS);
 
-        const settled = failedOverFrom(cluster, 0);
+        const settled = cluster.waitForFailover(0, 30_000);
         const roles = await cluster.sampleRoles(0, settled);
         const newMaster = await settled;
         expect(roles).not.toContain('master');

@@ -421,6 +421,37 @@ export class RedisSentinelCluster {
   }
 
   /**
+   * Starts every pod at once and waits until pod 0 is master with synced replicas that every sentinel could promote
+   * (sentinels refresh a replica's priority once a second; a replica that started empty has priority 0 until synced).
+   */
+  async bootstrap(timeoutMs = 30_000): Promise<void> {
+    await this.startAll();
+    await this.waitForTopology(0, timeoutMs);
+    await this.waitForPromotableReplicas(0, this.redis.length - 1, timeoutMs);
+  }
+
+  /** Waits until a sentinel majority names a master other than `old`; returns its ordinal. */
+  async waitForNewMaster(old: number, timeoutMs: number): Promise<number> {
+    const master = await waitFor(
+      `a sentinel majority to name a master other than pod ${old}`,
+      async () => {
+        const consensus = await this.consensusMaster();
+        return consensus !== undefined && consensus !== old ? consensus : undefined;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+    this.note(`a sentinel majority names pod ${master}`);
+    return master;
+  }
+
+  /** Waits for a sentinel majority to name a master other than `old`, then for the set to settle on it; returns it. */
+  async waitForFailover(old: number, timeoutMs: number): Promise<number> {
+    const master = await this.waitForNewMaster(old, timeoutMs);
+    await this.waitForTopology(master, timeoutMs);
+    return master;
+  }
+
+  /**
    * Waits until the set has settled with `master` as master: a sentinel majority names it, it says role:master,
    * every other running Redis pod is its replica with a synced link, and the master counts them all as good replicas.
    */
