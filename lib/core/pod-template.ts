@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ComponentPodSet, ComponentPort } from './component';
 import { maxUnavailableForQuorum } from './disruption-budget';
 import { standardLabels, WorkloadIdentity } from './labels';
 import { podScheduling, SchedulingPlan } from './scheduling';
@@ -25,11 +26,12 @@ export interface PodSetProps {
  * The pod template of a set: the standard labels, no service account token and no service links, the priority
  * class, restricted pod security, and zone spread with host anti-affinity over the pods that `selector` selects.
  */
-export function hardenedPodTemplate(props: PodSetProps, selector: Record<string, string>): k8s.PodTemplateSpec {
+export function hardenedPodTemplate(props: PodSetProps, selector: Record<string, string>, serviceAccountName: string): k8s.PodTemplateSpec {
   const scheduling = podScheduling(props.scheduling, selector);
   return {
     metadata: { labels: standardLabels(props.identity), annotations: { ...props.annotations, ...props.podAnnotations } },
     spec: {
+      serviceAccountName,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       priorityClassName: props.priorityClassName,
@@ -40,6 +42,48 @@ export function hardenedPodTemplate(props: PodSetProps, selector: Record<string,
       containers: props.containers,
       volumes: props.volumes,
     },
+  };
+}
+
+/**
+ * The service account of one pod set, without an API token: the pods never call the Kubernetes API, and a mesh
+ * identifies them by it (its policies admit a client or a peer by service account).
+ */
+export function podSetServiceAccount(scope: Construct, id: string, metadata: k8s.ObjectMeta): k8s.KubeServiceAccount {
+  return new k8s.KubeServiceAccount(scope, id, { metadata, automountServiceAccountToken: false });
+}
+
+/** What the contract says of one pod set, from what the set was built with. */
+export interface PodSetDescription {
+  readonly role: string;
+  readonly ports: readonly ComponentPort[];
+  readonly holdsData: boolean;
+  readonly votes: boolean;
+}
+
+/** @internal The ComponentPodSet of a built pod set. */
+export function describePodSet(
+  description: PodSetDescription,
+  built: {
+    readonly workloadKind: ComponentPodSet['workloadKind'];
+    readonly name: string;
+    readonly serviceAccountName: string;
+    readonly selector: Record<string, string>;
+    readonly replicas: number;
+    readonly quorum: number;
+  },
+): ComponentPodSet {
+  return {
+    role: description.role,
+    workloadKind: built.workloadKind,
+    workloadName: built.name,
+    selector: { ...built.selector },
+    replicas: built.replicas,
+    serviceAccountName: built.serviceAccountName,
+    ports: description.ports,
+    holdsData: description.holdsData,
+    votes: description.votes,
+    minAvailable: built.quorum,
   };
 }
 

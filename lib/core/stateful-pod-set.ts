@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { BlueprintError } from '../errors';
 import { BlueprintKeys, selectorLabels, standardLabels } from './labels';
-import { hardenedPodTemplate, PodSetProps, quorumDisruptionBudget } from './pod-template';
+import { ComponentPodSet } from './component';
+import { describePodSet, hardenedPodTemplate, PodSetDescription, PodSetProps, podSetServiceAccount, quorumDisruptionBudget } from './pod-template';
 
 export enum PodManagementPolicy {
   ORDERED_READY = 'OrderedReady',
@@ -26,6 +27,8 @@ export interface VolumeClaim {
 export interface ServicePortSpec {
   readonly name: string;
   readonly port: number;
+  /** The Service port's `appProtocol`, which meshes use instead of guessing the protocol. */
+  readonly appProtocol: string;
 }
 
 export interface StatefulPodSetProps extends PodSetProps {
@@ -55,6 +58,11 @@ export class StatefulPodSet extends Construct {
   public readonly statefulSet: k8s.KubeStatefulSet;
   public readonly headlessService: k8s.KubeService;
   public readonly disruptionBudget: k8s.KubePodDisruptionBudget;
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** `<set>-pods`: object names stay unique across kinds. */
+  public readonly serviceAccountName: string;
+  private readonly replicas: number;
+  private readonly quorum: number;
 
   constructor(scope: Construct, id: string, props: StatefulPodSetProps) {
     super(scope, id);
@@ -68,6 +76,9 @@ export class StatefulPodSet extends Construct {
       );
     }
     this.name = `${identity.instance}-${identity.component}`;
+    this.replicas = props.replicas;
+    this.serviceAccountName = `${this.name}-pods`;
+    this.quorum = props.quorum;
     this.headlessServiceName = `${this.name}-headless`;
     this.selector = selectorLabels(identity);
     const labels = standardLabels(identity);
@@ -78,13 +89,19 @@ export class StatefulPodSet extends Construct {
       ...(props.votesByMajority ? { [BlueprintKeys.CONSENSUS]: 'majority' } : {}),
     };
 
+    this.serviceAccount = podSetServiceAccount(this, 'ServiceAccount', metadata(this.serviceAccountName));
     this.headlessService = new k8s.KubeService(this, 'HeadlessService', {
       metadata: metadata(this.headlessServiceName),
       spec: {
         clusterIp: 'None',
         publishNotReadyAddresses: true,
         selector: this.selector,
-        ports: props.peerPorts.map((port) => ({ name: port.name, port: port.port, targetPort: k8s.IntOrString.fromString(port.name) })),
+        ports: props.peerPorts.map((port) => ({
+          name: port.name,
+          port: port.port,
+          targetPort: k8s.IntOrString.fromString(port.name),
+          appProtocol: port.appProtocol,
+        })),
       },
     });
 
@@ -107,7 +124,7 @@ export class StatefulPodSet extends Construct {
             resources: { requests: { storage: k8s.Quantity.fromString(`${claim.size.toMebibytes()}Mi`) } },
           },
         })),
-        template: hardenedPodTemplate(props, this.selector),
+        template: hardenedPodTemplate(props, this.selector, this.serviceAccountName),
       },
     });
 
@@ -116,6 +133,18 @@ export class StatefulPodSet extends Construct {
       selector: this.selector,
       replicas: props.replicas,
       quorum: props.quorum,
+    });
+  }
+
+  /** The set as the component contract describes it. */
+  public describe(description: PodSetDescription): ComponentPodSet {
+    return describePodSet(description, {
+      workloadKind: 'StatefulSet',
+      name: this.name,
+      serviceAccountName: this.serviceAccountName,
+      selector: this.selector,
+      replicas: this.replicas,
+      quorum: this.quorum,
     });
   }
 

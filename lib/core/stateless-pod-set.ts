@@ -2,7 +2,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { BlueprintError } from '../errors';
 import { BlueprintKeys, selectorLabels, standardLabels } from './labels';
-import { hardenedPodTemplate, PodSetProps, quorumDisruptionBudget } from './pod-template';
+import { ComponentPodSet } from './component';
+import { describePodSet, hardenedPodTemplate, PodSetDescription, PodSetProps, podSetServiceAccount, quorumDisruptionBudget } from './pod-template';
 import { ServicePortSpec } from './stateful-pod-set';
 
 export interface StatelessPodSetProps extends PodSetProps {
@@ -24,6 +25,10 @@ export class StatelessPodSet extends Construct {
   public readonly deployment: k8s.KubeDeployment;
   public readonly service: k8s.KubeService;
   public readonly disruptionBudget: k8s.KubePodDisruptionBudget;
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  /** `<set>-pods`: object names stay unique across kinds. */
+  public readonly serviceAccountName: string;
+  private readonly replicas: number;
 
   constructor(scope: Construct, id: string, props: StatelessPodSetProps) {
     super(scope, id);
@@ -37,18 +42,26 @@ export class StatelessPodSet extends Construct {
       );
     }
     this.name = `${identity.instance}-${identity.component}`;
+    this.replicas = props.replicas;
+    this.serviceAccountName = `${this.name}-pods`;
     this.serviceName = this.name;
     this.selector = selectorLabels(identity);
     const labels = standardLabels(identity);
     const quorum = props.replicas - 1;
     const metadata = (name: string) => ({ name, labels, annotations: { ...props.annotations, [BlueprintKeys.QUORUM]: String(quorum) } });
 
+    this.serviceAccount = podSetServiceAccount(this, 'ServiceAccount', { name: this.serviceAccountName, labels, annotations: props.annotations });
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: { name: this.serviceName, labels, annotations: props.annotations },
       spec: {
         type: 'ClusterIP',
         selector: this.selector,
-        ports: props.servicePorts.map((port) => ({ name: port.name, port: port.port, targetPort: k8s.IntOrString.fromString(port.name) })),
+        ports: props.servicePorts.map((port) => ({
+          name: port.name,
+          port: port.port,
+          targetPort: k8s.IntOrString.fromString(port.name),
+          appProtocol: port.appProtocol,
+        })),
       },
     });
 
@@ -62,7 +75,7 @@ export class StatelessPodSet extends Construct {
           rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) },
         },
         revisionHistoryLimit: 10,
-        template: hardenedPodTemplate(props, this.selector),
+        template: hardenedPodTemplate(props, this.selector, this.serviceAccountName),
       },
     });
 
@@ -71,6 +84,18 @@ export class StatelessPodSet extends Construct {
       selector: this.selector,
       replicas: props.replicas,
       quorum,
+    });
+  }
+
+  /** The set as the component contract describes it. */
+  public describe(description: PodSetDescription): ComponentPodSet {
+    return describePodSet(description, {
+      workloadKind: 'Deployment',
+      name: this.name,
+      serviceAccountName: this.serviceAccountName,
+      selector: this.selector,
+      replicas: this.replicas,
+      quorum: this.replicas - 1,
     });
   }
 }

@@ -1,11 +1,10 @@
 import { Size, Testing } from 'cdk8s';
 import { Chart } from 'cdk8s';
-import { DEFAULT_POD_USER, PodManagementPolicy, PvcRetention, StatefulPodSet, StatefulPodSetProps, ZoneSpread } from '../../lib';
+import { DEFAULT_POD_USER, PodManagementPolicy, PortRole, PvcRetention, StatefulPodSet, StatefulPodSetProps, ZoneSpread } from '../../lib';
 import { findObject, Manifest } from '../support/scenario';
 
-function synthPodSet(overrides: Partial<StatefulPodSetProps> = {}): Manifest[] {
-  const chart = new Chart(Testing.app(), 'test');
-  new StatefulPodSet(chart, 'Db', {
+function podSetProps(overrides: Partial<StatefulPodSetProps> = {}): StatefulPodSetProps {
+  return {
     identity: { name: 'db', instance: 'orders', component: 'server', partOf: 'shop' },
     annotations: { 'stability-blueprints.io/component': 'db' },
     podAnnotations: { 'stability-blueprints.io/config-hash': 'abc' },
@@ -23,9 +22,14 @@ function synthPodSet(overrides: Partial<StatefulPodSetProps> = {}): Manifest[] {
     scheduling: { zoneSpread: ZoneSpread.HARD, minDomains: 3, requiredHostAntiAffinity: true },
     podUser: DEFAULT_POD_USER,
     priorityClassName: 'stability-blueprints-critical',
-    peerPorts: [{ name: 'db', port: 5000 }],
+    peerPorts: [{ name: 'db', port: 5000, appProtocol: 'tcp' }],
     ...overrides,
-  });
+  };
+}
+
+function synthPodSet(overrides: Partial<StatefulPodSetProps> = {}): Manifest[] {
+  const chart = new Chart(Testing.app(), 'test');
+  new StatefulPodSet(chart, 'Db', podSetProps(overrides));
   return Testing.synth(chart);
 }
 
@@ -59,6 +63,7 @@ describe('StatefulPodSet', () => {
 
     // THEN
     expect(pod.metadata.annotations['stability-blueprints.io/config-hash']).toBe('abc');
+    expect(pod.spec.serviceAccountName).toBe('orders-server-pods');
     expect(pod.spec.automountServiceAccountToken).toBe(false);
     expect(pod.spec.priorityClassName).toBe('stability-blueprints-critical');
     expect(pod.spec.terminationGracePeriodSeconds).toBe(60);
@@ -72,6 +77,38 @@ describe('StatefulPodSet', () => {
     });
   });
 
+  test('a service account of its own, without an API token, so a mesh can tell the set apart', () => {
+    // WHEN
+    const account = findObject(synthPodSet(), 'ServiceAccount', 'orders-server-pods');
+
+    // THEN
+    expect(account.automountServiceAccountToken).toBe(false);
+    expect(account.metadata.labels['app.kubernetes.io/component']).toBe('server');
+  });
+
+  test('the set describes itself for the component contract: workload, selector, account, ports, quorum', () => {
+    // GIVEN
+    const set = new StatefulPodSet(new Chart(Testing.app(), 'test'), 'Db', podSetProps());
+    const port = { name: 'db', port: 5000, roles: [PortRole.CLIENT, PortRole.PEER], appProtocol: 'tcp', serverFirst: true };
+
+    // WHEN
+    const description = set.describe({ role: 'server', ports: [port], holdsData: true, votes: true });
+
+    // THEN
+    expect(description).toEqual({
+      role: 'server',
+      workloadKind: 'StatefulSet',
+      workloadName: 'orders-server',
+      selector: { 'app.kubernetes.io/name': 'db', 'app.kubernetes.io/instance': 'orders', 'app.kubernetes.io/component': 'server' },
+      replicas: 5,
+      serviceAccountName: 'orders-server-pods',
+      ports: [port],
+      holdsData: true,
+      votes: true,
+      minAvailable: 3,
+    });
+  });
+
   test('the headless Service publishes pods before they are ready, so peers find each other while starting', () => {
     // WHEN
     const service = findObject(synthPodSet(), 'Service', 'orders-server-headless');
@@ -81,7 +118,7 @@ describe('StatefulPodSet', () => {
       clusterIP: 'None',
       publishNotReadyAddresses: true,
       selector: { 'app.kubernetes.io/name': 'db', 'app.kubernetes.io/instance': 'orders', 'app.kubernetes.io/component': 'server' },
-      ports: [{ name: 'db', port: 5000, targetPort: 'db' }],
+      ports: [{ name: 'db', port: 5000, targetPort: 'db', appProtocol: 'tcp' }],
     });
   });
 

@@ -15,7 +15,7 @@ function definePodSet(overrides: Partial<StatelessPodSetProps> = {}): Chart {
     scheduling: { zoneSpread: ZoneSpread.HARD, minDomains: 3, requiredHostAntiAffinity: true },
     podUser: DEFAULT_POD_USER,
     priorityClassName: 'stability-blueprints-critical',
-    servicePorts: [{ name: 'db', port: 5000 }],
+    servicePorts: [{ name: 'db', port: 5000, appProtocol: 'tcp' }],
     ...overrides,
   });
   return chart;
@@ -41,7 +41,7 @@ describe('StatelessPodSet', () => {
     expect(findObject(manifests, 'Service', 'orders-proxy').spec).toEqual({
       type: 'ClusterIP',
       selector: deployment.spec.selector.matchLabels,
-      ports: [{ name: 'db', port: 5000, targetPort: 'db' }],
+      ports: [{ name: 'db', port: 5000, targetPort: 'db', appProtocol: 'tcp' }],
     });
   });
 

@@ -1,23 +1,18 @@
-import { Size } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import type { k8s } from 'cdk8s-plus-28';
 import { secretEnv } from '../../core/container';
-import { dataStoreResources } from '../../core/resources';
+import { metricsSidecar } from '../../observability/component-monitoring';
 import { DataClass } from '../../core/tier';
 import { alertDelaySeconds, AlertRule, AlertSeverity } from '../../observability/monitoring';
 import type { RedisSentinelPlan } from './plan';
 
 /** The exporter shipped; the end-to-end alert test runs Debian's prometheus-redis-exporter 1.45 (see the README). */
 export const REDIS_EXPORTER_IMAGE = 'oliver006/redis_exporter:v1.88.0';
-export const METRICS_PORT_NAME = 'metrics';
 
 /** PromQL label matchers that select the series of one set of pods, as the PodMonitor labels them. */
 export interface SeriesSelectors {
   readonly redis: string;
   readonly sentinel: string;
 }
-
-/** The pod labels the PodMonitor copies onto every series (`app.kubernetes.io/instance` becomes `app_kubernetes_io_instance`). */
-export const POD_TARGET_LABELS = ['app.kubernetes.io/instance', 'app.kubernetes.io/component'];
 
 export function seriesSelectors(plan: RedisSentinelPlan, namespace: string | undefined): SeriesSelectors {
   const scope = `${namespace === undefined ? '' : `namespace="${namespace}", `}app_kubernetes_io_instance="${plan.name}"`;
@@ -29,20 +24,16 @@ export function seriesSelectors(plan: RedisSentinelPlan, namespace: string | und
  * sentinel mode and exports the `redis_sentinel_*` series.
  */
 export function exporterContainer(plan: RedisSentinelPlan, serverPort: number, securityContext: k8s.SecurityContext): k8s.Container {
-  return {
-    name: 'metrics',
+  return metricsSidecar({
     image: plan.exporterImage,
-    imagePullPolicy: 'IfNotPresent',
-    ports: [{ name: METRICS_PORT_NAME, containerPort: plan.metricsPort, protocol: 'TCP' }],
+    port: plan.metricsPort,
     env: [
       { name: 'REDIS_ADDR', value: `redis://127.0.0.1:${serverPort}` },
       { name: 'REDIS_EXPORTER_WEB_LISTEN_ADDRESS', value: `:${plan.metricsPort}` },
       ...(plan.passwordSecret ? [secretEnv('REDIS_PASSWORD', plan.passwordSecret.name, plan.passwordSecret.key)] : []),
     ],
-    resources: dataStoreResources(10, Size.mebibytes(64)),
     securityContext,
-    readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString(METRICS_PORT_NAME) }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-  };
+  });
 }
 
 /**

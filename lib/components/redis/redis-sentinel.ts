@@ -2,8 +2,11 @@ import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { BlueprintComponent, ComponentContract, DiskFlush, PortRole } from '../../core/component';
+import { ComponentFiles } from '../../core/component-files';
 import { configHash, readAssets } from '../../core/config';
 import { execProbe, plainEnv, podIdentityEnv, secretEnv } from '../../core/container';
+import { majority } from '../../core/disruption-budget';
 import { BlueprintKeys, LABEL_PREFIX, standardLabels, WorkloadIdentity } from '../../core/labels';
 import { ComponentNetworkPolicy } from '../../core/network-policy';
 import { Peer } from '../../core/peer';
@@ -11,13 +14,14 @@ import { dataStoreResources } from '../../core/resources';
 import { restrictedContainerSecurityContext } from '../../core/security';
 import { PodManagementPolicy, PvcRetention, StatefulPodSet } from '../../core/stateful-pod-set';
 import { StatelessPodSet } from '../../core/stateless-pod-set';
-import { addGrafanaDashboard, addPodMonitor, addPrometheusRule } from '../../observability/monitoring';
+import { DataClass } from '../../core/tier';
+import { ComponentMonitoring, METRICS_PORT_NAME } from '../../observability/component-monitoring';
 import { BlueprintError } from '../../errors';
 import { BusinessScenario } from '../../scenario/business-scenario';
 import { renderMasterEndpointConf, renderRedisConf, renderSentinelConf } from './config';
-import { exporterContainer, METRICS_PORT_NAME, POD_TARGET_LABELS, redisAlertRules, redisDashboard, seriesSelectors } from './observability';
+import { exporterContainer, redisAlertRules, redisDashboard, seriesSelectors } from './observability';
 import { RedisSentinelPlan, resolveRedisSentinelPlan } from './plan';
-import { RedisSentinelProps } from './props';
+import { AppendFsync, RedisSentinelProps } from './props';
 
 export const REDIS_SENTINEL_COMPONENT = 'redis-sentinel';
 const SCRIPT_FILES = ['common.sh', 'start-redis.sh', 'start-sentinel.sh', 'prestop-redis.sh', 'probe-redis.sh', 'probe-sentinel.sh'] as const;
@@ -45,8 +49,9 @@ export const PASSWORD_VERSION_ANNOTATION = `${LABEL_PREFIX}/password-version`;
  * Clients discover the master through the sentinels (`clientEnv()` gives a workload their addresses, the master set
  * and the password), never through a load-balanced Service over Redis pods, which would send writes to replicas.
  */
-export class RedisSentinel extends Construct {
+export class RedisSentinel extends BlueprintComponent {
   public readonly plan: RedisSentinelPlan;
+  public readonly contract: ComponentContract;
   /** A ClusterIP Service over the sentinels, for clients that take one sentinel address. */
   public readonly sentinelServiceName: string;
   public readonly masterSetName: string;
@@ -80,15 +85,17 @@ export class RedisSentinel extends Construct {
       annotations: { ...annotations, [BlueprintKeys.ROLE]: role },
     });
 
-    const configData = { 'redis.conf': renderRedisConf(plan), 'sentinel.conf': renderSentinelConf(plan) };
-    const scriptData = readAssets(`${__dirname}/scripts`, SCRIPT_FILES);
-    const configMapName = `${plan.name}-redis-config`;
-    const scriptsMapName = `${plan.name}-redis-scripts`;
-    new k8s.KubeConfigMap(this, 'Config', { metadata: metadata(redisIdentity, configMapName, 'config'), data: configData });
-    new k8s.KubeConfigMap(this, 'Scripts', { metadata: metadata(redisIdentity, scriptsMapName, 'scripts'), data: scriptData });
+    const files = new ComponentFiles(this, 'Files', {
+      metadata: (name, role) => metadata(redisIdentity, name, role),
+      configMapName: `${plan.name}-redis-config`,
+      config: { 'redis.conf': renderRedisConf(plan), 'sentinel.conf': renderSentinelConf(plan) },
+      scriptsMapName: `${plan.name}-redis-scripts`,
+      scriptsDirectory: `${__dirname}/scripts`,
+      scriptFiles: SCRIPT_FILES,
+    });
     const version = plan.passwordSecret?.version;
     const passwordVersion: Record<string, string> = version === undefined ? {} : { [PASSWORD_VERSION_ANNOTATION]: version };
-    const podAnnotations = { [`${BlueprintKeys.COMPONENT}-config-hash`]: configHash(configData, scriptData), ...passwordVersion };
+    const podAnnotations = { [`${BlueprintKeys.COMPONENT}-config-hash`]: files.hash, ...passwordVersion };
 
     const passwordEnv = plan.passwordSecret ? [secretEnv('REDIS_PASSWORD', plan.passwordSecret.name, plan.passwordSecret.key)] : [];
     const sharedEnv = [
@@ -125,14 +132,12 @@ export class RedisSentinel extends Construct {
     const script = (file: string, ...args: string[]) => ['sh', `${SCRIPTS_DIR}/${file}`, ...args];
     const mounts = (dataVolume: string): k8s.VolumeMount[] => [
       { name: dataVolume, mountPath: DATA_DIR },
-      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-      { name: 'scripts', mountPath: SCRIPTS_DIR, readOnly: true },
+      ...files.mounts(CONFIG_DIR, SCRIPTS_DIR),
       { name: 'run', mountPath: RUN_DIR },
       { name: 'tmp', mountPath: '/tmp' },
     ];
     const sharedVolumes: k8s.Volume[] = [
-      { name: 'config', configMap: { name: configMapName, defaultMode: 0o444 } },
-      { name: 'scripts', configMap: { name: scriptsMapName, defaultMode: 0o444 } },
+      ...files.volumes(),
       { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
       { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
     ];
@@ -182,7 +187,7 @@ export class RedisSentinel extends Construct {
       scheduling: plan.scheduling,
       podUser: plan.podUser,
       priorityClassName: plan.priorityClassName,
-      peerPorts: [{ name: 'redis', port: plan.redisPort }],
+      peerPorts: [{ name: 'redis', port: plan.redisPort, appProtocol: 'redis' }],
     });
 
     this.sentinel = new StatefulPodSet(this, 'Sentinel', {
@@ -218,7 +223,7 @@ export class RedisSentinel extends Construct {
       scheduling: plan.scheduling,
       podUser: plan.podUser,
       priorityClassName: plan.priorityClassName,
-      peerPorts: [{ name: 'sentinel', port: plan.sentinelPort }],
+      peerPorts: [{ name: 'sentinel', port: plan.sentinelPort, appProtocol: 'redis' }],
     });
 
     new k8s.KubeService(this, 'SentinelService', {
@@ -226,7 +231,7 @@ export class RedisSentinel extends Construct {
       spec: {
         type: 'ClusterIP',
         selector: this.sentinel.selector,
-        ports: [{ name: 'sentinel', port: plan.sentinelPort, targetPort: k8s.IntOrString.fromString('sentinel') }],
+        ports: [{ name: 'sentinel', port: plan.sentinelPort, targetPort: k8s.IntOrString.fromString('sentinel'), appProtocol: 'redis' }],
       },
     });
 
@@ -280,6 +285,7 @@ export class RedisSentinel extends Construct {
     if (plan.metrics) {
       this.defineMonitoring(scenario, annotations, { name: 'redis', instance: plan.name, component: 'monitoring', partOf: scenario.scenarioName });
     }
+    this.contract = this.describeContract();
   }
 
   /**
@@ -345,7 +351,7 @@ export class RedisSentinel extends Construct {
       scheduling: plan.scheduling,
       podUser: plan.podUser,
       priorityClassName: plan.priorityClassName,
-      servicePorts: [{ name: 'redis', port: plan.redisPort }],
+      servicePorts: [{ name: 'redis', port: plan.redisPort, appProtocol: 'redis' }],
     });
     const policy = new ComponentNetworkPolicy(this, 'MasterEndpointNetworkPolicy', {
       metadata: metadata(`${plan.name}-master-policy`, 'master-endpoint'),
@@ -362,29 +368,89 @@ export class RedisSentinel extends Construct {
   private defineMonitoring(scenario: BusinessScenario, annotations: Record<string, string>, identity: WorkloadIdentity): void {
     const { plan } = this;
     const selectors = seriesSelectors(plan, scenario.namespace);
-    const metadata = (name: string) => ({
-      name,
-      labels: { ...standardLabels(identity), ...scenario.monitoringLabels, ...plan.monitoringLabels },
-      annotations: { ...annotations, [BlueprintKeys.ROLE]: 'monitoring' },
-    });
-    addPodMonitor(this, 'PodMonitor', {
-      metadata: metadata(`${plan.name}-redis-monitor`),
-      selector: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': plan.name },
-      portName: METRICS_PORT_NAME,
-      intervalSeconds: 15,
-      podTargetLabels: POD_TARGET_LABELS,
-    });
-    addPrometheusRule(this, 'Alerts', {
-      metadata: metadata(`${plan.name}-redis-alerts`),
+    new ComponentMonitoring(this, 'Monitoring', {
+      identity,
+      annotations,
+      monitoringLabels: { ...scenario.monitoringLabels, ...plan.monitoringLabels },
+      namePrefix: `${plan.name}-redis`,
+      podSelector: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': plan.name },
       groupName: `redis-sentinel.${scenario.scenarioName}.${plan.name}`,
       rules: redisAlertRules(plan, selectors),
-      labels: { owner: scenario.owner, scenario: scenario.scenarioName, tier: plan.tier, component: REDIS_SENTINEL_COMPONENT },
-    });
-    addGrafanaDashboard(this, 'Dashboard', {
-      metadata: metadata(`${plan.name}-redis-dashboard`),
-      fileName: `redis-${plan.name}.json`,
+      alertLabels: { owner: scenario.owner, scenario: scenario.scenarioName, tier: plan.tier, component: REDIS_SENTINEL_COMPONENT },
+      dashboardFileName: `redis-${plan.name}.json`,
       dashboard: redisDashboard(plan, selectors, `Redis ${scenario.scenarioName}/${plan.name}`),
     });
+  }
+
+  /**
+   * The contract: the data pods (client and replication port), the sentinels that vote, the master endpoint; a write
+   * needs the master and `minReplicasToWrite` replicas within the lag; a failover needs a majority of the sentinels.
+   */
+  private describeContract(): ComponentContract {
+    const { plan } = this;
+    const metrics = plan.metrics
+      ? [{ name: METRICS_PORT_NAME, port: plan.metricsPort, roles: [PortRole.METRICS], appProtocol: 'http', serverFirst: false }]
+      : [];
+    const redisPort = { name: 'redis', port: plan.redisPort, roles: [PortRole.CLIENT, PortRole.PEER], appProtocol: 'redis', serverFirst: false };
+    const sentinelPort = {
+      name: 'sentinel',
+      port: plan.sentinelPort,
+      roles: [PortRole.CLIENT, PortRole.PEER],
+      appProtocol: 'redis',
+      serverFirst: false,
+    };
+    const endpoint = this.masterEndpoint;
+    const systemOfRecord = plan.dataClass === DataClass.SYSTEM_OF_RECORD;
+    const acknowledgedCopies = 1 + plan.minReplicasToWrite;
+    return {
+      component: REDIS_SENTINEL_COMPONENT,
+      name: plan.name,
+      tier: plan.tier,
+      podSets: [
+        this.redis.describe({ role: 'redis', ports: [redisPort, ...metrics], holdsData: plan.persistentData, votes: false }),
+        this.sentinel.describe({ role: 'sentinel', ports: [sentinelPort, ...metrics], holdsData: false, votes: true }),
+        ...(endpoint
+          ? [
+              endpoint.describe({
+                role: 'master-endpoint',
+                ports: [
+                  { ...redisPort, roles: [PortRole.CLIENT] },
+                  { name: 'health', port: MASTER_ENDPOINT_HEALTH_PORT, roles: [PortRole.HEALTH], appProtocol: 'http', serverFirst: false },
+                ],
+                holdsData: false,
+                votes: false,
+              }),
+            ]
+          : []),
+      ],
+      quorum: {
+        votingRole: 'sentinel',
+        voters: plan.sentinels,
+        votersForFailover: Math.max(plan.quorum, majority(plan.sentinels)),
+        dataRole: 'redis',
+        dataPodsForWrites: acknowledgedCopies,
+        description:
+          `${plan.quorum} of ${plan.sentinels} sentinels agree the master is down, a majority authorizes the failover; ` +
+          `the master accepts writes while ${plan.minReplicasToWrite} replica(s) lag at most ${plan.minReplicasMaxLagSeconds} s`,
+      },
+      durability: {
+        dataClass: plan.dataClass,
+        acknowledgedCopies,
+        flushedToDisk: !systemOfRecord
+          ? DiskFlush.NEVER
+          : plan.appendFsync === AppendFsync.ALWAYS
+            ? DiskFlush.BEFORE_ACKNOWLEDGEMENT
+            : DiskFlush.WITHIN_A_SECOND,
+        survives: systemOfRecord
+          ? `the loss of one pod, node or zone, for a write the client confirmed with WAIT ${plan.minReplicasToWrite}`
+          : 'nothing: a cache refills from its source',
+      },
+      failoverBudget: {
+        detectionSeconds: Math.ceil(plan.downAfterMilliseconds / 1000),
+        writesResumeWithinSeconds: Math.ceil((plan.downAfterMilliseconds + plan.failoverTimeoutMilliseconds) / 1000),
+        description: 'down-after, then one sentinel election and promotion within failover-timeout',
+      },
+    };
   }
 
   /**

@@ -38,9 +38,11 @@ describe('RedisSentinel', () => {
     expect(manifests.map((manifest) => `${manifest.kind}/${manifest.metadata.name}`)).toEqual([
       'ConfigMap/sessions-redis-config',
       'ConfigMap/sessions-redis-scripts',
+      'ServiceAccount/sessions-redis-pods',
       'Service/sessions-redis-headless',
       'StatefulSet/sessions-redis',
       'PodDisruptionBudget/sessions-redis-budget',
+      'ServiceAccount/sessions-sentinel-pods',
       'Service/sessions-sentinel-headless',
       'StatefulSet/sessions-sentinel',
       'PodDisruptionBudget/sessions-sentinel-budget',
