@@ -1,11 +1,12 @@
 import { ApiObject, App as Cdk8sApp, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
-import { App, BusinessScenario, ComponentNetworkPolicy, DataClass, Peer, RedisSentinel, Tier } from '../lib';
+import { App, BusinessScenario, ComponentNetworkPolicy, DataClass, MysqlEngine, MysqlReplication, Peer, RedisSentinel, Tier } from '../lib';
 
 /**
  * A small shop in the CRITICAL tier: the cart service keeps carts in a cache (losing one costs a shopper a few
- * clicks) and sessions in a system of record (losing one logs a shopper out mid-checkout).
+ * clicks), sessions in a system of record (losing one logs a shopper out mid-checkout), and orders in a MySQL
+ * database that must never lose a committed order.
  */
 export function buildShop(app: Cdk8sApp): BusinessScenario {
   // The Helm release name of the cluster's kube-prometheus-stack, whose Prometheus selects monitoring objects by it.
@@ -19,14 +20,20 @@ export function buildShop(app: Cdk8sApp): BusinessScenario {
   const cartCache = new RedisSentinel(shop, 'cart-cache', { dataClass: DataClass.CACHE, memory: Size.gibibytes(2) });
   const sessions = new RedisSentinel(shop, 'session-store', { dataClass: DataClass.SYSTEM_OF_RECORD });
 
-  const cart = defineCart(shop, { cartCache, sessions });
+  const orders = new MysqlReplication(shop, 'orders', { engine: MysqlEngine.MYSQL_8_4, dataClass: DataClass.SYSTEM_OF_RECORD });
+
+  const cart = defineCart(shop, { cartCache, sessions, orders });
   cartCache.allowFrom(Peer.workload(cart));
   sessions.allowFrom(Peer.workload(cart));
+  orders.allowFrom(Peer.workload(cart));
   return shop;
 }
 
 /** The shop's own workload, hardened the way the checks expect of any workload. */
-function defineCart(shop: BusinessScenario, stores: { cartCache: RedisSentinel; sessions: RedisSentinel }): kplus.Deployment {
+function defineCart(
+  shop: BusinessScenario,
+  stores: { cartCache: RedisSentinel; sessions: RedisSentinel; orders: MysqlReplication },
+): kplus.Deployment {
   const labels = {
     'app.kubernetes.io/name': 'cart',
     'app.kubernetes.io/instance': 'cart',
@@ -34,7 +41,7 @@ function defineCart(shop: BusinessScenario, stores: { cartCache: RedisSentinel; 
     'app.kubernetes.io/part-of': 'shop',
     'app.kubernetes.io/managed-by': 'stability-blueprints',
   };
-  const { cartCache, sessions } = stores;
+  const { cartCache, sessions, orders } = stores;
   const cart = new kplus.Deployment(shop, 'cart', {
     metadata: { name: 'cart', labels },
     podMetadata: { labels },
@@ -56,7 +63,7 @@ function defineCart(shop: BusinessScenario, stores: { cartCache: RedisSentinel; 
           memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
         },
         readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080, periodSeconds: Duration.seconds(5) }),
-        envVariables: { ...cartCache.clientEnv('CART_CACHE_'), ...sessions.clientEnv('SESSION_STORE_') },
+        envVariables: { ...cartCache.clientEnv('CART_CACHE_'), ...sessions.clientEnv('SESSION_STORE_'), ...orders.clientEnv('ORDERS_DB_') },
       },
     ],
   });
@@ -75,7 +82,11 @@ function defineCart(shop: BusinessScenario, stores: { cartCache: RedisSentinel; 
     metadata: { name: 'cart-policy', labels },
     podSelector: cart.matchLabels,
     ingress: [{ peer: Peer.namespacesLabelled({ 'kubernetes.io/metadata.name': 'ingress' }), ports: [8080] }],
-    egress: [...storePorts(cartCache), ...storePorts(sessions)],
+    egress: [
+      ...storePorts(cartCache),
+      ...storePorts(sessions),
+      { peer: Peer.podsLabelled(orders.endpoint.selector), ports: [orders.plan.endpoint.readWritePort, orders.plan.endpoint.readOnlyPort] },
+    ],
     metricsPorts: [],
     monitoring: shop.monitoring,
   });

@@ -1,3 +1,4 @@
+import { MYSQL_RULES } from '../components/mysql/rules';
 import { REDIS_RULES } from '../components/redis/rules';
 import { INVALID_SUPPRESSION, RULE_FAILED } from './engine';
 import type { Rule } from './model';
@@ -38,6 +39,7 @@ export const RULE_CATALOG: readonly Rule[] = [
   ...TIER_RULES,
   ...DURABILITY_RULES,
   ...REDIS_RULES,
+  ...MYSQL_RULES,
   ...MONITORING_RULES,
   RULE_FAILED,
   INVALID_SUPPRESSION,

@@ -80,7 +80,7 @@ export interface DurabilityPromise {
 }
 
 export enum DiskFlush {
-  /** Every acknowledged write is on disk (fsync) on every acknowledging copy. */
+  /** Every acknowledged write is on the primary's disk (fsync) before the acknowledgement. */
   BEFORE_ACKNOWLEDGEMENT = 'before-acknowledgement',
   /** The disk lags by at most about a second: a power loss of every copy at once loses that second. */
   WITHIN_A_SECOND = 'within-a-second',

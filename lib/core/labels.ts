@@ -14,6 +14,8 @@ export const BlueprintKeys = {
   /** On a workload whose pods vote (`majority`): its size must be odd and its quorum a majority. */
   CONSENSUS: `${LABEL_PREFIX}/consensus`,
   SUPPRESS: `${LABEL_PREFIX}/suppress`,
+  /** On a database workload: the engine its members run (`mysql-8.4`, `mariadb-11.4`). */
+  ENGINE: `${LABEL_PREFIX}/engine`,
 } as const;
 
 export const MANAGED_BY = 'stability-blueprints';

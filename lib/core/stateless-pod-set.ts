@@ -19,8 +19,11 @@ export interface StatelessPodSetProps extends PodSetProps {
  * before it stops an old one, and the budget lets one pod go at a time.
  */
 export class StatelessPodSet extends Construct {
+  /** `<instance>-<component>`: the Service's name, which clients use; the other objects derive theirs from it. */
   public readonly name: string;
   public readonly serviceName: string;
+  /** `<set>-deployment`: the cdk8s validation plugin keys construct metadata by object name alone, whatever the kind. */
+  public readonly deploymentName: string;
   public readonly selector: Record<string, string>;
   public readonly deployment: k8s.KubeDeployment;
   public readonly service: k8s.KubeService;
@@ -45,6 +48,7 @@ export class StatelessPodSet extends Construct {
     this.replicas = props.replicas;
     this.serviceAccountName = `${this.name}-pods`;
     this.serviceName = this.name;
+    this.deploymentName = `${this.name}-deployment`;
     this.selector = selectorLabels(identity);
     const labels = standardLabels(identity);
     const quorum = props.replicas - 1;
@@ -66,7 +70,7 @@ export class StatelessPodSet extends Construct {
     });
 
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: metadata(this.name),
+      metadata: metadata(this.deploymentName),
       spec: {
         replicas: props.replicas,
         selector: { matchLabels: this.selector },
@@ -91,7 +95,7 @@ export class StatelessPodSet extends Construct {
   public describe(description: PodSetDescription): ComponentPodSet {
     return describePodSet(description, {
       workloadKind: 'Deployment',
-      name: this.name,
+      name: this.deploymentName,
       serviceAccountName: this.serviceAccountName,
       selector: this.selector,
       replicas: this.replicas,

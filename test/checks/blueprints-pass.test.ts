@@ -1,6 +1,6 @@
 import { App, Testing } from 'cdk8s';
 import { buildShop } from '../../examples/main';
-import { AppendFsync, DataClass, RedisSentinel, RedisSentinelProps, Tier } from '../../lib';
+import { AppendFsync, DataClass, MysqlEngine, MysqlReplication, MysqlReplicationProps, RedisSentinel, RedisSentinelProps, Tier } from '../../lib';
 import { RULE_CATALOG } from '../../lib/checks/catalog';
 import { CheckReport, formatObjectRef, runChecks, selectRules } from '../../lib/checks/engine';
 import { Severity } from '../../lib/checks/model';
@@ -64,5 +64,23 @@ describe('our own output passes the default rules', () => {
       "monitoring-has-release-label PodMonitor/shop/sessions-redis-monitor metadata.labels: no release label: kube-prometheus-stack's default selectors ignore this PodMonitor",
       "monitoring-has-release-label PrometheusRule/shop/sessions-redis-alerts metadata.labels: no release label: kube-prometheus-stack's default selectors ignore this PrometheusRule",
     ]);
+  });
+
+  test.each<[string, Tier, MysqlReplicationProps]>([
+    ['MYSQL_8_4, CRITICAL system of record', Tier.CRITICAL, {}],
+    ['MYSQL_8_4, HIGH cache, 5 members', Tier.HIGH, { dataClass: DataClass.CACHE, members: 5 }],
+    ['MARIADB_11_4, CRITICAL system of record', Tier.CRITICAL, { engine: MysqlEngine.MARIADB_11_4 }],
+    ['MARIADB_11_4, STANDARD, 3 proxies, no metrics', Tier.STANDARD, { engine: MysqlEngine.MARIADB_11_4, endpointReplicas: 3, metrics: false }],
+  ])('MysqlReplication, %s: no error and no warning finding', (_case, tier, props) => {
+    // GIVEN
+    const scenario = testScenario({ tier, monitoringLabels: { release: 'kube-prometheus-stack' } });
+    new MysqlReplication(scenario, 'orders', props);
+
+    // WHEN
+    const objects = Testing.synth(scenario);
+
+    // THEN
+    expect(findingsAt(objects, Severity.ERROR)).toEqual([]);
+    expect(findingsAt(objects, Severity.WARNING)).toEqual([]);
   });
 });

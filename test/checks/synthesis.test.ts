@@ -15,7 +15,7 @@ describe('checks at synthesis', () => {
 
     // THEN
     expect(scenario.lastCheckReport?.findings.filter((finding) => finding.severity === 'error')).toEqual([]);
-    expect(scenario.lastCheckReport?.inputs).toHaveLength(14);
+    expect(scenario.lastCheckReport?.inputs).toHaveLength(16);
   });
 
   test('an error finding stops synthesis with the rule id, the object, its construct path, the field and the fix', () => {

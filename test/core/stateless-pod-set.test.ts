@@ -27,7 +27,7 @@ describe('StatelessPodSet', () => {
     const manifests: Manifest[] = Testing.synth(definePodSet());
 
     // THEN
-    const deployment = findObject(manifests, 'Deployment', 'orders-proxy');
+    const deployment = findObject(manifests, 'Deployment', 'orders-proxy-deployment');
     expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxUnavailable: 0, maxSurge: 1 });
     expect(deployment.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
     expect(deployment.spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe('DoNotSchedule');

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 export const REPORT_DIR_VARIABLE = 'FAULT_REPORT_DIR';
 
 export interface FaultRow {
+  readonly component?: 'redis-sentinel';
   /** Orders the table: the scenario's number in the issue, e.g. "2b". */
   readonly id: string;
   readonly scenario: string;
@@ -32,19 +33,91 @@ export interface FaultRow {
   readonly passed: boolean;
 }
 
+/** A scenario of the MysqlReplication (MARIADB_11_4) fault suite. */
+export interface GaleraFaultRow {
+  readonly component: 'mysql-replication';
+  readonly id: string;
+  readonly scenario: string;
+  /** evs.suspect_timeout and the proxies' checks, as the members and HAProxy run them. */
+  readonly timings: string;
+  /** The longest time without an acknowledged commit through the writer endpoint, from the fault on. */
+  readonly unavailableSeconds: number;
+  readonly commitsPerSecond: number;
+  readonly acknowledged: number;
+  /** Acknowledged commits missing from any member at the end; must be 0. */
+  readonly acknowledgedLost: number;
+  /** Commits that ended in an error or without an answer: their outcome is unknown to the client. */
+  readonly unknownOutcome: number;
+  /** Writes a member outside the primary component accepted; must be 0. */
+  readonly acceptedOutsidePrimary: number;
+  readonly passed: boolean;
+}
+
 /** Writes a row, when the suite runs under the report. */
-export function writeRow(row: FaultRow): void {
+export function writeRow(row: FaultRow | GaleraFaultRow): void {
   const dir = process.env[REPORT_DIR_VARIABLE];
   if (dir !== undefined && existsSync(dir)) {
     writeFileSync(join(dir, `${row.id}.json`), JSON.stringify(row));
   }
 }
 
-export function readRows(dir: string): FaultRow[] {
+export function readRows(dir: string): (FaultRow | GaleraFaultRow)[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
-    .map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as FaultRow)
+    .map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as FaultRow | GaleraFaultRow)
     .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+}
+
+function isGaleraRow(row: FaultRow | GaleraFaultRow): row is GaleraFaultRow {
+  return row.component === 'mysql-replication';
+}
+
+/** A markdown table, numbers right-aligned. */
+function markdownTable(header: readonly string[], cells: readonly (readonly string[])[], numeric: (column: number) => boolean): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column].length)));
+  const line = (values: readonly string[]) =>
+    `| ${values.map((value, column) => (numeric(column) ? value.padStart(widths[column]) : value.padEnd(widths[column]))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((width, column) => (numeric(column) ? `${'-'.repeat(width + 1)}:` : '-'.repeat(width + 2))).join('|')}|`,
+    ...cells.map(line),
+  ].join('\n');
+}
+
+export function formatGaleraTable(rows: readonly GaleraFaultRow[]): string {
+  const header = [
+    'scenario',
+    'suspect timeout / proxy checks',
+    'unavailable s',
+    'commits/s',
+    'acknowledged',
+    'acknowledged lost',
+    'unknown outcome',
+    'accepted outside the primary component',
+    'result',
+  ];
+  const cells = rows.map((row) => [
+    `${row.id}. ${row.scenario}`,
+    row.timings,
+    seconds(row.unavailableSeconds),
+    row.commitsPerSecond.toFixed(0),
+    String(row.acknowledged),
+    String(row.acknowledgedLost),
+    String(row.unknownOutcome),
+    String(row.acceptedOutsidePrimary),
+    row.passed ? 'passed' : 'FAILED',
+  ]);
+  return markdownTable(header, cells, (column) => column >= 2 && column < header.length - 1);
+}
+
+/** A table per component that has rows: RedisSentinel's, then MysqlReplication's. */
+export function formatTables(rows: readonly (FaultRow | GaleraFaultRow)[]): string {
+  const galera = rows.filter(isGaleraRow);
+  const redis = rows.filter((row): row is FaultRow => !isGaleraRow(row));
+  return [
+    ...(redis.length > 0 ? [`RedisSentinel (${redis.length} scenarios):\n${formatTable(redis)}`] : []),
+    ...(galera.length > 0 ? [`MysqlReplication, MARIADB_11_4 (${galera.length} scenarios):\n${formatGaleraTable(galera)}`] : []),
+  ].join('\n\n');
 }
 
 const seconds = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(1));
@@ -74,20 +147,12 @@ export function formatTable(rows: readonly FaultRow[]): string {
     String(row.nonElected),
     row.passed ? 'passed' : 'FAILED',
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column].length)));
-  const numeric = (column: number) => column >= 2 && column < header.length - 1;
-  const line = (values: readonly string[]) =>
-    `| ${values.map((value, column) => (numeric(column) ? value.padStart(widths[column]) : value.padEnd(widths[column]))).join(' | ')} |`;
-  return [
-    line(header),
-    `|${widths.map((width, column) => (numeric(column) ? `${'-'.repeat(width + 1)}:` : '-'.repeat(width + 2))).join('|')}|`,
-    ...cells.map(line),
-  ].join('\n');
+  return markdownTable(header, cells, (column) => column >= 2 && column < header.length - 1);
 }
 
 function main(args: readonly string[]): number {
   if (args[0] === '--print') {
-    console.log(formatTable(readRows(args[1])));
+    console.log(formatTables(readRows(args[1])));
     return 0;
   }
   const dir = mkdtempSync(join(tmpdir(), 'fault-report-'));
@@ -98,7 +163,7 @@ function main(args: readonly string[]): number {
       cwd: join(__dirname, '..', '..'),
     });
     const rows = readRows(dir);
-    console.log(`\nFault scenarios (${rows.length}):\n${formatTable(rows)}`);
+    console.log(`\nFault scenarios (${rows.length}):\n${formatTables(rows)}`);
     return jest.status ?? 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { haproxyTcpPreamble } from '../../core/haproxy';
 import type { RedisSentinelPlan } from './plan';
 
 /** Client connections one proxy of the master endpoint holds; with two 16 KiB buffers each, within its memory. */
@@ -61,32 +62,11 @@ export function renderMasterEndpointConf(plan: RedisSentinelPlan, clusterDomain:
   );
   const authentication = plan.passwordSecret ? ['  tcp-check send-binary "${REDIS_AUTH_HEX}"', '  tcp-check expect string +OK'] : [];
   return [
-    'global',
-    '  # Without a stats socket or a pid file: the root filesystem is read-only.',
-    `  maxconn ${MASTER_ENDPOINT_MAX_CONNECTIONS}`,
-    '',
-    'resolvers cluster',
-    '  parse-resolv-conf',
-    '  resolve_retries 3',
-    '  timeout resolve 1s',
-    '  timeout retry 1s',
-    '  hold valid 5s',
-    '  hold other 5s',
-    '  hold refused 5s',
-    '  hold nx 5s',
-    '  hold timeout 5s',
-    '  hold obsolete 5s',
-    '',
-    'defaults',
-    '  mode tcp',
-    '  timeout connect 2s',
-    '  timeout check 2s',
-    '  # Pooled connections idle for long, and BLPOP or XREAD block: an hour, with TCP keepalives to notice dead peers.',
-    '  timeout client 1h',
-    '  timeout server 1h',
-    '  option clitcpka',
-    '  option srvtcpka',
-    '',
+    ...haproxyTcpPreamble({
+      maxConnections: MASTER_ENDPOINT_MAX_CONNECTIONS,
+      idleTimeout: '1h',
+      idleTimeoutReason: 'Pooled connections idle for long, and BLPOP or XREAD block: an hour, with TCP keepalives to notice dead peers.',
+    }),
     'frontend redis',
     `  bind :::${frontendPort} v4v6`,
     '  default_backend master',

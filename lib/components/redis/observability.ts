@@ -1,6 +1,7 @@
 import type { k8s } from 'cdk8s-plus-28';
 import { secretEnv } from '../../core/container';
 import { metricsSidecar } from '../../observability/component-monitoring';
+import { grafanaDashboardModel, timeseriesPanel } from '../../observability/dashboard';
 import { DataClass } from '../../core/tier';
 import { alertDelaySeconds, AlertRule, AlertSeverity } from '../../observability/monitoring';
 import type { RedisSentinelPlan } from './plan';
@@ -160,32 +161,20 @@ function withRole(selector: string, role: string): string {
 
 /** A Grafana dashboard of the set: up, roles, replication, memory, clients and sentinel health. */
 export function redisDashboard(plan: RedisSentinelPlan, selectors: SeriesSelectors, title: string): object {
-  const panel = (id: number, panelTitle: string, expr: string, legend: string, unit = 'short') => ({
-    id,
-    type: 'timeseries',
-    title: panelTitle,
-    datasource: { type: 'prometheus', uid: '${datasource}' },
-    gridPos: { x: ((id - 1) % 2) * 12, y: Math.floor((id - 1) / 2) * 8, w: 12, h: 8 },
-    fieldConfig: { defaults: { unit }, overrides: [] },
-    targets: [{ refId: 'A', expr, legendFormat: legend }],
-  });
   const { redis, sentinel } = selectors;
-  return {
+  return grafanaDashboardModel({
     title,
-    uid: `sb-redis-${plan.name}`.slice(0, 40),
+    uid: `sb-redis-${plan.name}`,
     tags: ['stability-blueprints', 'redis'],
-    schemaVersion: 39,
-    time: { from: 'now-6h', to: 'now' },
-    templating: { list: [{ name: 'datasource', type: 'datasource', query: 'prometheus' }] },
     panels: [
-      panel(1, 'Up', `redis_up${redis}`, '{{pod}}'),
-      panel(2, 'Role (1 = master)', `redis_instance_info${withRole(redis, 'master')}`, '{{pod}}'),
-      panel(3, 'Connected replicas', `redis_connected_slaves${redis}`, '{{pod}}'),
-      panel(4, 'Replication link up', `redis_master_link_up${redis}`, '{{pod}}'),
-      panel(5, 'Memory used / maxmemory', `redis_memory_used_bytes${redis} / redis_memory_max_bytes${redis}`, '{{pod}}', 'percentunit'),
-      panel(6, 'Commands per second', `rate(redis_commands_processed_total${redis}[1m])`, '{{pod}}', 'ops'),
-      panel(7, 'Clients and rejected connections', `redis_connected_clients${redis}`, '{{pod}}'),
-      panel(8, 'Healthy sentinels', `redis_sentinel_master_ok_sentinels${sentinel}`, '{{pod}}'),
+      timeseriesPanel(1, 'Up', `redis_up${redis}`, '{{pod}}'),
+      timeseriesPanel(2, 'Role (1 = master)', `redis_instance_info${withRole(redis, 'master')}`, '{{pod}}'),
+      timeseriesPanel(3, 'Connected replicas', `redis_connected_slaves${redis}`, '{{pod}}'),
+      timeseriesPanel(4, 'Replication link up', `redis_master_link_up${redis}`, '{{pod}}'),
+      timeseriesPanel(5, 'Memory used / maxmemory', `redis_memory_used_bytes${redis} / redis_memory_max_bytes${redis}`, '{{pod}}', 'percentunit'),
+      timeseriesPanel(6, 'Commands per second', `rate(redis_commands_processed_total${redis}[1m])`, '{{pod}}', 'ops'),
+      timeseriesPanel(7, 'Clients and rejected connections', `redis_connected_clients${redis}`, '{{pod}}'),
+      timeseriesPanel(8, 'Healthy sentinels', `redis_sentinel_master_ok_sentinels${sentinel}`, '{{pod}}'),
     ],
-  };
+  });
 }

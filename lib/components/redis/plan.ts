@@ -1,10 +1,11 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
+import { resolvePodPlacement } from '../../core/component-props';
 import { isDnsLabel } from '../../core/dns';
 import { majority } from '../../core/disruption-budget';
+import { propValidator, resolveTierAndDataClass } from '../../core/prop-validation';
 import { SchedulingPlan } from '../../core/scheduling';
 import { PodUser } from '../../core/security';
-import { DATA_CLASS_CHOICES, DataClass, dataClassProfile, isDataClass, isTier, Tier, TIER_CHOICES, tierProfile } from '../../core/tier';
-import { BlueprintError } from '../../errors';
+import { DataClass, dataClassProfile, Tier, tierProfile } from '../../core/tier';
 import type { BusinessScenario } from '../../scenario/business-scenario';
 import { REDIS_EXPORTER_IMAGE } from './observability';
 import { AppendFsync, EvictionPolicy, RedisSentinelProps } from './props';
@@ -29,7 +30,6 @@ const MAX_NAME_LENGTH = 43;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 /** Seconds between min-replicas-max-lag and down-after: see resolveRedisSentinelPlan. */
 const MAX_LAG_MARGIN_SECONDS = 3;
-const MIN_POD_USER_ID = 10000;
 
 /** Every knob of a RedisSentinel, resolved once from props, scenario, tier and data class. */
 export interface RedisSentinelPlan {
@@ -90,15 +90,8 @@ export interface RedisSentinelPlan {
 }
 
 export function resolveRedisSentinelPlan(path: string, id: string, props: RedisSentinelProps, scenario: BusinessScenario): RedisSentinelPlan {
-  const fail = (prop: string, value: unknown, allowed: string): never => {
-    throw new BlueprintError(path, prop, value, allowed);
-  };
-  const wholeNumber = (prop: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    if (!Number.isInteger(value) || value < min || value > max) {
-      fail(prop, value, max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`);
-    }
-    return value;
-  };
+  const validator = propValidator(path);
+  const { fail, wholeNumber, mebibytes, imageReference } = validator;
 
   const secretKey = (prop: string, key: string): string => {
     if (typeof key !== 'string' || !SECRET_KEY.test(key) || key.length > 253) {
@@ -107,21 +100,8 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
     return key;
   };
 
-  if (!isDnsLabel(id, MAX_NAME_LENGTH)) {
-    fail(
-      'id',
-      id,
-      `a DNS label of at most ${MAX_NAME_LENGTH} characters (lower-case letters, digits and "-", starting with a letter), so derived names stay valid`,
-    );
-  }
-  const tier = props.tier ?? scenario.tier;
-  if (!isTier(tier)) {
-    fail('tier', tier, `one of ${TIER_CHOICES}`);
-  }
-  const dataClass = props.dataClass ?? DataClass.SYSTEM_OF_RECORD;
-  if (!isDataClass(dataClass)) {
-    fail('dataClass', dataClass, `one of ${DATA_CLASS_CHOICES}`);
-  }
+  validator.dnsLabelId(id, MAX_NAME_LENGTH);
+  const { tier, dataClass } = resolveTierAndDataClass(validator, props, scenario);
   const tierDefaults = tierProfile(tier);
   const dataDefaults = dataClassProfile(dataClass);
 
@@ -210,10 +190,7 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
   }
 
   const memory = props.memory ?? Size.gibibytes(1);
-  const memoryMebibytes = memory.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
-  if (!Number.isInteger(memoryMebibytes) || memoryMebibytes < 64) {
-    fail('memory', `${memoryMebibytes}Mi`, 'a whole number of mebibytes, at least 64Mi');
-  }
+  const memoryMebibytes = mebibytes('memory', memory, 64);
   const memoryBytes = memoryMebibytes * MEBIBYTE;
   const maxmemoryBytes = props.maxmemory === undefined ? Math.floor(memoryBytes * MAXMEMORY_SHARE) : props.maxmemory.toMebibytes() * MEBIBYTE;
   if (maxmemoryBytes > memoryBytes || maxmemoryBytes <= 0) {
@@ -241,8 +218,7 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
     );
   }
 
-  const runAsUser = wholeNumber('runAsUser', props.runAsUser ?? 10001, MIN_POD_USER_ID);
-  const runAsGroup = wholeNumber('runAsGroup', props.runAsGroup ?? 10001, MIN_POD_USER_ID);
+  const placement = resolvePodPlacement(validator, props, tierDefaults, scenario);
   const passwordAuthentication = props.passwordAuthentication ?? true;
   const passwordSecretName = props.passwordSecretName ?? `${id}-redis-auth`;
   if (passwordAuthentication && !isDnsLabel(passwordSecretName, 253)) {
@@ -271,9 +247,7 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
   if (props.masterEndpointImage !== undefined && props.masterEndpoint !== true) {
     fail('masterEndpointImage', props.masterEndpointImage, 'only with masterEndpoint: true');
   }
-  if (typeof masterEndpointImage !== 'string' || masterEndpointImage.trim() === '' || /\s/.test(masterEndpointImage)) {
-    fail('masterEndpointImage', masterEndpointImage, 'an image reference without spaces, e.g. "haproxy:3.2.19"');
-  }
+  imageReference('masterEndpointImage', masterEndpointImage, 'haproxy:3.2.19');
 
   return {
     name: id,
@@ -314,13 +288,7 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
     sentinelTerminationGracePeriodSeconds: 10,
     minReadySeconds: wholeNumber('minReadySeconds', props.minReadySeconds ?? 10, 0),
     image: props.image ?? REDIS_IMAGE,
-    podUser: { runAsUser, runAsGroup, fsGroup: runAsGroup },
-    priorityClassName: props.priorityClassName ?? tierDefaults.priorityClassName,
-    scheduling: {
-      zoneSpread: props.zoneSpread ?? tierDefaults.zoneSpread,
-      minDomains: scenario.zones,
-      requiredHostAntiAffinity: props.requiredHostAntiAffinity ?? tierDefaults.requiredHostAntiAffinity,
-    },
+    ...placement,
     metrics: props.metrics ?? true,
     exporterImage: props.exporterImage ?? REDIS_EXPORTER_IMAGE,
     metricsPort,

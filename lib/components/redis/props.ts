@@ -1,5 +1,6 @@
 import type { Size } from 'cdk8s';
-import type { DataClass, Tier, ZoneSpread } from '../../core/tier';
+import type { MonitoringProps, PodPlacementProps } from '../../core/component-props';
+import type { DataClass, Tier } from '../../core/tier';
 
 /** How often Redis fsyncs its append-only file (SYSTEM_OF_RECORD only). */
 export enum AppendFsync {
@@ -20,7 +21,7 @@ export enum EvictionPolicy {
   VOLATILE_TTL = 'volatile-ttl',
 }
 
-export interface RedisSentinelProps {
+export interface RedisSentinelProps extends PodPlacementProps, MonitoringProps {
   /**
    * Whether the data is a disposable cache or a system of record; picks persistence, durability and eviction.
    *
@@ -309,49 +310,6 @@ export interface RedisSentinelProps {
   readonly sentinelPort?: number;
 
   /**
-   * Numeric user id the containers run as (10000 or more).
-   *
-   * @default 10001
-   */
-  readonly runAsUser?: number;
-
-  /**
-   * Numeric group id the containers run as, and the fsGroup of the volumes.
-   *
-   * @default 10001
-   */
-  readonly runAsGroup?: number;
-
-  /**
-   * Priority class of the pods.
-   *
-   * @default - the tier's class, e.g. `stability-blueprints-critical`
-   */
-  readonly priorityClassName?: string;
-
-  /**
-   * Whether the zone spread blocks scheduling rather than preferring.
-   *
-   * @default - the tier's: ZoneSpread.HARD for CRITICAL, ZoneSpread.SOFT otherwise
-   */
-  readonly zoneSpread?: ZoneSpread;
-
-  /**
-   * Whether two pods of the set may never share a node.
-   *
-   * @default - the tier's: true for CRITICAL, false otherwise
-   */
-  readonly requiredHostAntiAffinity?: boolean;
-
-  /**
-   * Run a redis_exporter sidecar next to every Redis and Sentinel server, with a PodMonitor, a PrometheusRule of
-   * alerts and a Grafana dashboard ConfigMap.
-   *
-   * @default true
-   */
-  readonly metrics?: boolean;
-
-  /**
    * The redis_exporter image.
    *
    * @default REDIS_EXPORTER_IMAGE
@@ -364,12 +322,4 @@ export interface RedisSentinelProps {
    * @default 9121
    */
   readonly metricsPort?: number;
-
-  /**
-   * Labels for the PodMonitor and the PrometheusRule of this set, added to the scenario's `monitoringLabels`
-   * (kube-prometheus-stack selects `release: <its Helm release>` by default).
-   *
-   * @default - the scenario's `monitoringLabels` only
-   */
-  readonly monitoringLabels?: Record<string, string>;
 }

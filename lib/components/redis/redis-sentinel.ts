@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { BlueprintComponent, ComponentContract, DiskFlush, PortRole } from '../../core/component';
+import { clientEnvPrefix, serviceHost } from '../../core/client-env';
 import { ComponentFiles } from '../../core/component-files';
 import { configHash, readAssets } from '../../core/config';
 import { execProbe, plainEnv, podIdentityEnv, secretEnv } from '../../core/container';
@@ -16,7 +17,6 @@ import { PodManagementPolicy, PvcRetention, StatefulPodSet } from '../../core/st
 import { StatelessPodSet } from '../../core/stateless-pod-set';
 import { DataClass } from '../../core/tier';
 import { ComponentMonitoring, METRICS_PORT_NAME } from '../../observability/component-monitoring';
-import { BlueprintError } from '../../errors';
 import { BusinessScenario } from '../../scenario/business-scenario';
 import { renderMasterEndpointConf, renderRedisConf, renderSentinelConf } from './config';
 import { exporterContainer, redisAlertRules, redisDashboard, seriesSelectors } from './observability';
@@ -31,7 +31,6 @@ const DATA_DIR = '/data';
 const RUN_DIR = '/run/redis';
 /** Sentinel `replica-priority` of a replica that may be promoted; 0 is reserved for replicas that must not be. */
 const REPLICA_PRIORITY = 100;
-const ENV_PREFIX = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MASTER_ENDPOINT_SCRIPT = 'start-haproxy.sh';
 const MASTER_ENDPOINT_HEALTH_PORT = 8404;
 /** On the pod templates: a new password version rolls the pods, which read the Secret only when they start. */
@@ -470,14 +469,7 @@ export class RedisSentinel extends BlueprintComponent {
    * @param prefix prefix of the variable names, a valid environment variable name start
    */
   public clientEnv(prefix = 'REDIS_'): Record<string, kplus.EnvValue> {
-    if (!ENV_PREFIX.test(prefix)) {
-      throw new BlueprintError(
-        this.node.path,
-        'clientEnv prefix',
-        prefix,
-        'letters, digits and "_", not starting with a digit, so the variables are valid environment variable names',
-      );
-    }
+    clientEnvPrefix(this.node.path, prefix);
     const { plan } = this;
     const { namespace, clusterDomain } = BusinessScenario.of(this);
     const sentinels = Array.from(
@@ -490,7 +482,7 @@ export class RedisSentinel extends BlueprintComponent {
     };
     if (this.masterEndpoint) {
       const service = this.masterEndpoint.serviceName;
-      const host = namespace === undefined ? service : `${service}.${namespace}.svc.${clusterDomain}`;
+      const host = serviceHost(service, namespace, clusterDomain);
       env[`${prefix}MASTER_ENDPOINT`] = kplus.EnvValue.fromValue(`${host}:${plan.redisPort}`);
     }
     if (plan.passwordSecret) {

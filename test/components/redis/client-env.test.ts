@@ -18,6 +18,8 @@ const CLIENT = join(__dirname, 'fixtures', 'sentinel-client.sh');
 const SECRETS = {
   'cart-cache-redis-auth': { password: 'cart+Pa55/"word\\x41=' },
   'session-store-redis-auth': { password: 'session Pa55 word' },
+  // The cart's order database password: the kubelet resolves every variable of the container, this test reads the Redis ones.
+  'orders-mysql-credentials': { 'application-password': 'orders Pa55 word' },
 };
 
 function shopObjects(): any[] {

@@ -54,7 +54,13 @@ describe('RedisSentinel component contract', () => {
     expect(redis.contract.quorum.dataPodsForWrites).toBe(1);
     expect(redis.contract.podSets.map((set) => set.role)).toEqual(['redis', 'sentinel', 'master-endpoint']);
     expect(redis.contract.podSets[2]).toEqual(
-      expect.objectContaining({ workloadKind: 'Deployment', workloadName: 'carts-master', replicas: 2, minAvailable: 1, holdsData: false }),
+      expect.objectContaining({
+        workloadKind: 'Deployment',
+        workloadName: 'carts-master-deployment',
+        replicas: 2,
+        minAvailable: 1,
+        holdsData: false,
+      }),
     );
   });
 

@@ -15,7 +15,7 @@ function haproxyConf(manifests: Manifest[]): string[] {
 
 const ENDPOINT_OBJECTS = [
   'ConfigMap/sessions-master-config',
-  'Deployment/sessions-master',
+  'Deployment/sessions-master-deployment',
   'NetworkPolicy/sessions-master-policy',
   'PodDisruptionBudget/sessions-master-budget',
   'Service/sessions-master',
@@ -43,7 +43,7 @@ describe('RedisSentinel master endpoint', () => {
   test('never fewer than one proxy: a rolling update surges first, the budget lets one go, the pods spread like Redis', () => {
     // WHEN
     const manifests = synthRedis({ masterEndpoint: true });
-    const deployment = findObject(manifests, 'Deployment', 'sessions-master');
+    const deployment = findObject(manifests, 'Deployment', 'sessions-master-deployment');
     const redisPod = findObject(manifests, 'StatefulSet', 'sessions-redis').spec.template.spec;
 
     // THEN
@@ -92,7 +92,7 @@ describe('RedisSentinel master endpoint', () => {
 
     // THEN
     expect(haproxyConf(manifests).filter((line) => line.includes('AUTH') || line.includes('+OK'))).toEqual([]);
-    const container = findObject(manifests, 'Deployment', 'sessions-master').spec.template.spec.containers[0];
+    const container = findObject(manifests, 'Deployment', 'sessions-master-deployment').spec.template.spec.containers[0];
     expect(container.env.filter((variable: any) => variable.valueFrom?.secretKeyRef)).toEqual([]);
   });
 
@@ -136,7 +136,7 @@ describe('RedisSentinel master endpoint', () => {
 
 describe('RedisSentinel password version', () => {
   const versions = (manifests: Manifest[]) =>
-    ['StatefulSet/sessions-redis', 'StatefulSet/sessions-sentinel', 'Deployment/sessions-master'].map((ref) => {
+    ['StatefulSet/sessions-redis', 'StatefulSet/sessions-sentinel', 'Deployment/sessions-master-deployment'].map((ref) => {
       const [kind, name] = ref.split('/');
       return findObject(manifests, kind, name).spec.template.metadata.annotations['stability-blueprints.io/password-version'];
     });

@@ -17,8 +17,10 @@ export interface Workload {
   readonly minReadySeconds: number;
   /** The pod's first container: the server the construct emits first. */
   readonly container: any;
-  /** Names of the other containers, which the harness does not run (the metrics exporter only reads the server). */
+  /** Names of the other containers; a harness pod runs one of them only when asked to (`PodOptions.container`). */
   readonly sidecars: readonly string[];
+  /** Every container of the pod, the first one included. */
+  readonly containers: readonly any[];
   /** Pod volumes by name. */
   readonly volumes: Record<string, any>;
   /** Names of the volumeClaimTemplates: volumes that outlive a pod. */
@@ -59,6 +61,7 @@ export function readManifest(objects: readonly any[]): Manifest {
         minReadySeconds: object.spec.minReadySeconds ?? 0,
         container,
         sidecars: sidecars.map((sidecar: any) => sidecar.name),
+        containers: podSpec.containers,
         volumes: Object.fromEntries((podSpec.volumes ?? []).map((volume: any) => [volume.name, volume])),
         claimNames: (object.spec.volumeClaimTemplates ?? []).map((claim: any) => claim.metadata.name),
         runAsUser: containerSecurity.runAsUser ?? podSecurity.runAsUser ?? 0,

@@ -69,6 +69,12 @@ export interface PodOptions {
    * rather than through the hosts file. @default - the machine's
    */
   readonly resolvConf?: string;
+  /**
+   * The container of the pod to run, by name. A pod's containers share its network namespace and volumes: a sidecar
+   * is a second Pod with the same root, whose `networking` hands out the first one's attachment.
+   * @default - the first container
+   */
+  readonly container?: string;
 }
 
 /**
@@ -162,6 +168,9 @@ export class Pod {
   readonly root: string;
   readonly binDir: string;
   readonly logFile: string;
+  /** The container this harness pod runs. */
+  readonly container: any;
+  private readonly stdioFifo: string;
   private currentEnv: Record<string, string>;
   private secrets: Secrets;
   private readonly mounts: { readonly mountPath: string; readonly hostPath: string; readonly volume: string; readonly readOnly: boolean }[];
@@ -175,8 +184,16 @@ export class Pod {
     this.ordinal = Number(options.name.slice(options.name.lastIndexOf('-') + 1));
     this.root = options.root;
     this.binDir = join(options.root, 'bin');
-    this.logFile = join(options.root, 'container.log');
-    const container = options.workload.container;
+    const container =
+      options.container === undefined
+        ? options.workload.container
+        : options.workload.containers.find((candidate) => candidate.name === options.container);
+    if (!container) {
+      throw new Error(`${options.name}: no container ${options.container} in ${options.workload.name}`);
+    }
+    this.container = container;
+    this.logFile = join(options.root, options.container === undefined ? 'container.log' : `${options.container}.log`);
+    this.stdioFifo = join(options.root, options.container === undefined ? 'stdio.fifo' : `stdio-${options.container}.fifo`);
     this.mounts = (container.volumeMounts ?? []).map((mount: any) => ({
       mountPath: mount.mountPath,
       hostPath: join(options.root, 'volumes', mount.name),
@@ -247,7 +264,7 @@ export class Pod {
     }
     this.starts++;
     this.currentEnv = this.containerEnv();
-    const command = this.translateCommand(this.options.workload.container.command ?? []);
+    const command = this.translateCommand(this.container.command ?? []);
     appendFileSync(this.logFile, `==== harness: start #${this.starts} of ${this.name} at ${new Date().toISOString()}: ${command.join(' ')}\n`);
     const stdio = this.openStdio();
     let unshare: ChildProcess;
@@ -376,7 +393,7 @@ export class Pod {
     const started = Date.now();
     const grace = (options.gracePeriodSeconds ?? this.options.workload.terminationGracePeriodSeconds) * 1000;
     let preStop: ExecResult | undefined;
-    if (options.preStop !== false && this.options.workload.container.lifecycle?.preStop) {
+    if (options.preStop !== false && this.container.lifecycle?.preStop) {
       preStop = await this.preStop(grace);
     }
     if (this.isRunning) {
@@ -399,13 +416,13 @@ export class Pod {
 
   /** Runs the container's readiness, liveness or startup probe command with the probe's timeout. */
   probe(kind: 'readiness' | 'liveness' | 'startup'): Promise<ExecResult> {
-    const probe = this.options.workload.container[`${kind}Probe`];
+    const probe = this.container[`${kind}Probe`];
     return this.exec(execCommand(probe, `${kind} probe`), (probe.timeoutSeconds ?? 1) * 1000);
   }
 
   /** Runs the container's preStop hook, bounded by `timeoutMs` (the grace period by default). */
   preStop(timeoutMs = this.options.workload.terminationGracePeriodSeconds * 1000): Promise<ExecResult> {
-    return this.exec(execCommand(this.options.workload.container.lifecycle?.preStop, 'preStop hook'), timeoutMs);
+    return this.exec(execCommand(this.container.lifecycle?.preStop, 'preStop hook'), timeoutMs);
   }
 
   /**
@@ -481,7 +498,7 @@ export class Pod {
    * O_TRUNC of a shell's `2>/proc/1/fd/2` does not wipe the log.
    */
   private openStdio(): { writeFd: number; drained: Promise<void> } {
-    const fifo = join(this.root, 'stdio.fifo');
+    const fifo = this.stdioFifo;
     rmSync(fifo, { force: true });
     const made = spawnSync(findBinary('mkfifo'), ['-m', '0600', fifo], { encoding: 'utf8' });
     if (made.status !== 0) {
@@ -502,7 +519,7 @@ export class Pod {
 
   private containerEnv(): Record<string, string> {
     const { workload, name } = this.options;
-    const env = resolveEnv(workload.container, { name, namespace: workload.namespace }, this.secrets);
+    const env = resolveEnv(this.container, { name, namespace: workload.namespace }, this.secrets);
     for (const variable of this.options.pathVariables) {
       if (env[variable] === undefined) {
         throw new Error(`${name}: the container env has no ${variable}`);
