@@ -16,25 +16,31 @@
  * series from kube-state-metrics' `kube_deployment_status_replicas_available{namespace, deployment}`.
  */
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { DataClass, Tier } from '../../lib';
 import { MysqlEngine } from '../../lib/components/mysql/props';
 import { mysqlAlertRules, MysqlAlertInput, mysqlLagThresholdSeconds, mysqlSeriesSelectors } from '../../lib/components/mysql/observability';
 import { alertDelaySeconds, toPrometheusRule } from '../../lib/observability/monitoring';
+import {
+  AlertCheck,
+  ExpectedAlert,
+  inputSeries,
+  Labels,
+  promtoolRuleSetTests,
+  promtoolWorkDir,
+  RuleExpectation,
+  Sample,
+  seriesName,
+  staysQuiet,
+  STEP,
+  testGroup,
+} from '../support/promtool';
 
-/** The PodMonitor's scrape interval; the rules are evaluated as often. */
-const STEP = 15;
 /** When trouble starts in a scenario: the samples before it give counters and ranges a history. */
 const FAULT_AT = 300;
 const ROUTING = { owner: 'team-orders', scenario: 'shop', component: 'mysql-replication' };
-const PROMTOOL_TIMEOUT_MS = 30_000;
 const FIXTURES = join(__dirname, 'fixtures', 'mysql');
-
-type Labels = Record<string, string>;
 
 /** One series as an exporter prints it. */
 interface Exported {
@@ -71,16 +77,6 @@ interface World {
 interface Scenario {
   readonly name: string;
   readonly world: World;
-}
-
-interface ExpectedAlert {
-  readonly labels: Labels;
-  readonly summary: string;
-}
-
-interface AlertCheck {
-  readonly atSeconds: number;
-  readonly alerts: readonly ExpectedAlert[];
 }
 
 interface AlertCase {
@@ -156,14 +152,6 @@ function targetLabels(cluster: Cluster, component: 'mysql' | 'proxy', ordinal: n
   };
 }
 
-function seriesName(metric: string, labels: Labels): string {
-  return `${metric}{${Object.entries(labels)
-    .map(([label, value]) => `${label}="${value}"`)
-    .join(', ')}}`;
-}
-
-type Sample = readonly [series: string, value: number];
-
 function podSamples(target: Labels, pod: PodScrape): Sample[] {
   const up: Sample = [seriesName('up', target), pod.scraped ? 1 : 0];
   if (!pod.scraped) {
@@ -194,46 +182,6 @@ function scrape(cluster: Cluster, world: World, seconds: number): Sample[] {
     samples.push([seriesName('kube_deployment_status_replicas_available', labels), available]);
   }
   return samples;
-}
-
-/** promtool `input_series`: a value per scrape, `stale` when a series stops being scraped, `_` while it is absent. */
-function inputSeries(worlds: readonly (readonly [Cluster, World])[], horizon: number): { series: string; values: string }[] {
-  const steps = horizon / STEP + 1;
-  const timelines = new Map<string, (number | undefined)[]>();
-  for (let step = 0; step < steps; step++) {
-    for (const [cluster, world] of worlds) {
-      for (const [series, value] of scrape(cluster, world, step * STEP)) {
-        const timeline = timelines.get(series) ?? [];
-        timeline[step] = value;
-        timelines.set(series, timeline);
-      }
-    }
-  }
-  return [...timelines].map(([series, timeline]) => {
-    const tokens = Array.from({ length: steps }, (_, step) =>
-      timeline[step] !== undefined ? String(timeline[step]) : step > 0 && timeline[step - 1] !== undefined ? 'stale' : '_',
-    );
-    while (tokens[tokens.length - 1] === '_') {
-      tokens.pop();
-    }
-    return { series, values: compressRuns(tokens) };
-  });
-}
-
-/** `1 1 1 0` becomes `1x2 0`, promtool's `axn` (n + 1 copies of a). */
-function compressRuns(tokens: string[]): string {
-  const runs: string[] = [];
-  let start = 0;
-  while (start < tokens.length) {
-    let end = start + 1;
-    while (end < tokens.length && tokens[end] === tokens[start]) {
-      end++;
-    }
-    const numeric = tokens[start] !== '_' && tokens[start] !== 'stale';
-    runs.push(numeric && end - start > 1 ? `${tokens[start]}x${end - start - 1}` : tokens.slice(start, end).join(' '));
-    start = end;
-  }
-  return runs.join(' ');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -475,10 +423,6 @@ function firesAt(quietAt: number, firingAt: number, scenario: Scenario, alerts: 
 /** Quiet until the rule's `for` has passed since the condition began (pending, for a rule with one), then firing. */
 function firesAfterDelay(delay: number, scenario: Scenario, alerts: ExpectedAlert[], onset = 0): AlertCase {
   return firesAt(FAULT_AT + onset + delay - STEP, FAULT_AT + onset + delay, scenario, alerts);
-}
-
-function staysQuiet(horizon: number): AlertCheck[] {
-  return Array.from({ length: horizon / STEP + 1 }, (_, step) => ({ atSeconds: step * STEP, alerts: [] }));
 }
 
 const quietThroughout = (horizon: number, scenario: Scenario): AlertCase => ({ scenario, checks: staysQuiet(horizon) });
@@ -765,6 +709,12 @@ const GALERA_ALERTS: Record<string, AlertSpec> = {
   },
 };
 
+/** A near miss of both primary alerts: a new primary that every member agrees on. */
+const primaryKilled = (cluster: Cluster): Scenario => ({
+  name: 'the primary is killed and the others elect a new one',
+  world: groupMembersKilled(cluster, [0]),
+});
+
 const GROUP_ALERTS: Record<string, AlertSpec> = {
   MysqlGroupMemberNotOnline: {
     severity: 'critical',
@@ -816,7 +766,7 @@ const GROUP_ALERTS: Record<string, AlertSpec> = {
           { name: 'every member but the primary is killed: it stays primary of a minority', world: groupMembersKilled(cluster, others) },
           [clusterAlert(`MySQL ${cluster.input.name} has no primary that a majority of members agrees on`)],
         ),
-        quietThroughout(horizon, { name: 'the primary is killed and the others elect a new one', world: groupMembersKilled(cluster, [0]) }),
+        quietThroughout(horizon, primaryKilled(cluster)),
       ];
     },
   },
@@ -835,7 +785,7 @@ const GROUP_ALERTS: Record<string, AlertSpec> = {
         },
         [clusterAlert(`MySQL ${cluster.input.name}: members disagree on the primary`)],
       ),
-      quietThroughout(horizon, { name: 'the primary is killed and the others elect a new one', world: groupMembersKilled(cluster, [0]) }),
+      quietThroughout(horizon, primaryKilled(cluster)),
     ],
   },
   MysqlGroupFlowControl: {
@@ -1013,68 +963,20 @@ function clusterOf(spec: ClusterUnderTest, namespace: string, subnet: number): C
   };
 }
 
-interface RuleExpectation {
-  readonly rule: { readonly alert: string; readonly annotations: Labels };
-  readonly checks: readonly AlertCheck[];
-  readonly severity?: string;
-}
-
-function testGroup(
+/** A promtool test group of the scenario, next to the broken neighbour, with the expectations of some rules. */
+function clusterTestGroup(
   cluster: Cluster,
   neighbour: readonly [Cluster, World],
   scenario: Scenario,
   horizon: number,
   expectations: readonly RuleExpectation[],
 ): object {
-  return {
-    name: scenario.name,
-    interval: `${STEP}s`,
-    input_series: inputSeries([[cluster, scenario.world], neighbour], horizon),
-    alert_rule_test: expectations.flatMap(({ rule, severity, checks }) =>
-      checks.map(({ atSeconds, alerts }) => ({
-        eval_time: `${atSeconds}s`,
-        alertname: rule.alert,
-        exp_alerts: alerts.map(({ labels, summary }) => ({
-          exp_labels: { ...ROUTING, tier: cluster.input.tier, severity, ...labels },
-          exp_annotations: { summary, description: rule.annotations.description },
-        })),
-      })),
-    ),
-  };
+  const worlds = [[cluster, scenario.world] as const, neighbour];
+  const series = inputSeries((at) => worlds.flatMap(([each, world]) => scrape(each, world, at)), horizon);
+  return testGroup(scenario.name, series, { ...ROUTING, tier: cluster.input.tier }, expectations);
 }
 
-function writeUnitTests(file: string, groups: object[]): void {
-  writeFileSync(file, JSON.stringify({ rule_files: ['rules.yaml'], evaluation_interval: `${STEP}s`, tests: groups }, undefined, 1));
-}
-
-interface PromtoolRun {
-  readonly status: number | null;
-  readonly output: string;
-}
-
-function promtool(...args: string[]): Promise<PromtoolRun> {
-  return new Promise((resolve) => {
-    const child = spawn('promtool', args);
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('error', (error) => resolve({ status: null, output: error.message }));
-    child.on('close', (status) => resolve({ status, output }));
-  });
-}
-
-const workDir = mkdtempSync(join(tmpdir(), 'mysql-alerts-'));
-
-beforeAll(() => {
-  const probe = spawnSync('promtool', ['--version']);
-  if ((probe.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-    throw new Error('promtool is not installed: install it with `apt-get install -y prometheus`');
-  }
-});
-
-afterAll(() => {
-  rmSync(workDir, { recursive: true, force: true });
-});
+const workDir = promtoolWorkDir('mysql-alerts-');
 
 describe('the recorded fixtures', () => {
   test('hold the series the Galera rules read, as Debian mysqld_exporter 0.14 and HAProxy 2.6 print them', () => {
@@ -1114,74 +1016,48 @@ describe.each(CLUSTERS)('promtool on the alerts of $title', (spec) => {
   const delay = alertDelaySeconds(spec.tier);
   // Long enough to see the slowest condition (a lag window, then the delay) fire, and shorter ones pass without firing.
   const horizon = FAULT_AT + cluster.input.lagThresholdSeconds + 2 * delay + 300;
-  const dir = join(workDir, spec.title.replace(/\W+/g, '-'));
-  let ruleCheck: Promise<PromtoolRun>;
-  let routineRun: Promise<PromtoolRun>;
-  const alertRuns = new Map<string, Promise<PromtoolRun>>();
 
-  beforeAll(() => {
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'rules.yaml'), stringify({ groups }));
-    ruleCheck = promtool('check', 'rules', join(dir, 'rules.yaml'));
-
-    const everyRuleQuiet = groups[0].rules.map((rule) => ({ rule: rule as RuleExpectation['rule'], checks: staysQuiet(horizon) }));
-    const healthy = spec.engine === MysqlEngine.MYSQL_8_4 ? groupWorld(cluster) : galeraHealthy(cluster);
-    const restart = memberKilled(cluster, 2, delay - 2 * STEP);
-    const routine = [{ name: 'a healthy cluster', world: healthy }, restart];
-    if (spec.engine === MysqlEngine.MYSQL_8_4) {
-      routine.push({
-        name: 'the primary is killed, the others elect a new one, and it rejoins within the delay',
-        world: groupMembersKilled(cluster, [0], delay - 2 * STEP),
-      });
-    }
-    writeUnitTests(
-      join(dir, 'routine.test.yaml'),
-      routine.map((scenario) => testGroup(cluster, neighbour, scenario, horizon, everyRuleQuiet)),
-    );
-    routineRun = promtool('test', 'rules', join(dir, 'routine.test.yaml'));
-
-    for (const rule of groups[0].rules) {
-      const alertSpec = specs[rule.alert as string];
-      if (alertSpec === undefined) {
-        continue;
+  promtoolRuleSetTests(
+    join(workDir, spec.title.replace(/\W+/g, '-')),
+    () => {
+      const everyRuleQuiet = groups[0].rules.map((rule) => ({ rule: rule as RuleExpectation['rule'], checks: staysQuiet(horizon) }));
+      const healthy = spec.engine === MysqlEngine.MYSQL_8_4 ? groupWorld(cluster) : galeraHealthy(cluster);
+      const restart = memberKilled(cluster, 2, delay - 2 * STEP);
+      const routine = [{ name: 'a healthy cluster', world: healthy }, restart];
+      if (spec.engine === MysqlEngine.MYSQL_8_4) {
+        routine.push({
+          name: 'the primary is killed, the others elect a new one, and it rejoins within the delay',
+          world: groupMembersKilled(cluster, [0], delay - 2 * STEP),
+        });
       }
-      const cases = alertSpec.cases({ cluster, delay, horizon });
-      const file = join(dir, `${rule.alert}.test.yaml`);
-      writeUnitTests(
-        file,
-        cases.map(({ scenario, checks }) =>
-          testGroup(cluster, neighbour, scenario, horizon, [{ rule: rule as RuleExpectation['rule'], severity: alertSpec.severity, checks }]),
-        ),
-      );
-      alertRuns.set(rule.alert as string, promtool('test', 'rules', file));
-    }
-  });
 
-  test(
-    'promtool check rules accepts every rule',
-    async () => {
-      expect(await ruleCheck).toEqual({ status: 0, output: expect.stringContaining(`SUCCESS: ${rules.length} rules found`) });
-    },
-    PROMTOOL_TIMEOUT_MS,
-  );
-
-  test(
-    'no alert fires for a healthy cluster next to a broken one in another namespace, nor for a member restart within the delay',
-    async () => {
-      expect(await routineRun).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
-    },
-    PROMTOOL_TIMEOUT_MS,
-  );
-
-  test.each(rules.map((rule) => rule.alert))(
-    '%s fires as specified once its condition outlasts its delay, and stays quiet on near misses',
-    async (alert) => {
-      const run = alertRuns.get(alert);
-      if (run === undefined) {
-        throw new Error(`no promtool cases for ${alert}: add them to the alert specs`);
+      const alerts = new Map<string, object[]>();
+      for (const rule of groups[0].rules) {
+        const alertSpec = specs[rule.alert as string];
+        if (alertSpec === undefined) {
+          continue;
+        }
+        const cases = alertSpec.cases({ cluster, delay, horizon });
+        alerts.set(
+          rule.alert as string,
+          cases.map(({ scenario, checks }) =>
+            clusterTestGroup(cluster, neighbour, scenario, horizon, [
+              { rule: rule as RuleExpectation['rule'], severity: alertSpec.severity, checks },
+            ]),
+          ),
+        );
       }
-      expect(await run).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+      return {
+        groups,
+        routine: routine.map((scenario) => clusterTestGroup(cluster, neighbour, scenario, horizon, everyRuleQuiet)),
+        alerts,
+      };
     },
-    PROMTOOL_TIMEOUT_MS,
+    {
+      ruleCount: rules.length,
+      routine: 'no alert fires for a healthy cluster next to a broken one in another namespace, nor for a member restart within the delay',
+      alerts: rules.map((rule) => rule.alert),
+      specsName: 'the alert specs',
+    },
   );
 });

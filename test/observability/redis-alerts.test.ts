@@ -4,24 +4,28 @@
  * way Prometheus would record them, so no test hand-writes a series that the exporter could not produce.
  */
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
-import { stringify } from 'yaml';
 import { BusinessScenario, DataClass, RedisSentinel, RedisSentinelProps, Tier } from '../../lib';
+import {
+  AlertCheck,
+  ExpectedAlert,
+  inputSeries,
+  Labels,
+  promtoolRuleSetTests,
+  promtoolWorkDir,
+  RuleExpectation,
+  Sample,
+  seriesName,
+  staysQuiet,
+  STEP,
+  testGroup,
+} from '../support/promtool';
 import { findObject } from '../support/scenario';
 
-/** The PodMonitor's scrape interval; the rules are evaluated as often. */
-const STEP = 15;
 /** When trouble starts in a scenario: the samples before it give counters and ranges a history. */
 const FAULT_AT = 120;
 const ROUTING = { owner: 'team-checkout', scenario: 'shop', component: 'redis-sentinel' };
-/** A test waits for a promtool run that shares the CPU with the other runs of its set. */
-const PROMTOOL_TIMEOUT_MS = 30_000;
-
-type Labels = Record<string, string>;
 
 interface SynthesizedRule {
   readonly alert: string;
@@ -86,17 +90,6 @@ interface Scenario {
   readonly world: World;
 }
 
-interface ExpectedAlert {
-  /** The labels of the series the alert is about, none for an alert about the whole set. */
-  readonly labels: Labels;
-  readonly summary: string;
-}
-
-interface AlertCheck {
-  readonly atSeconds: number;
-  readonly alerts: readonly ExpectedAlert[];
-}
-
 interface AlertCase {
   readonly scenario: Scenario;
   readonly checks: readonly AlertCheck[];
@@ -135,14 +128,6 @@ function targetLabels(set: RedisSet, component: 'redis' | 'sentinel', ordinal: n
 function redisHost(set: RedisSet, ordinal: number): string {
   return `${set.name}-redis-${ordinal}.${set.name}-redis-headless.${set.namespace}.svc.cluster.local`;
 }
-
-function seriesName(metric: string, labels: Labels): string {
-  return `${metric}{${Object.entries(labels)
-    .map(([name, value]) => `${name}="${value}"`)
-    .join(', ')}}`;
-}
-
-type Sample = readonly [series: string, value: number];
 
 /** `up` (Prometheus reached the exporter) and, once it did, `redis_up` (the exporter reached the process). */
 function reachabilitySamples(target: Labels, pod: { readonly scraped: boolean; readonly serving: boolean }): Sample[] {
@@ -198,46 +183,6 @@ function scrape(set: RedisSet, world: World, seconds: number): Sample[] {
     samples.push(...(pod ? sentinelSamples(set, ordinal, pod) : []));
   }
   return samples;
-}
-
-/** promtool `input_series`: a value per scrape, `stale` when a series stops being scraped, `_` while it is absent. */
-function inputSeries(worlds: readonly (readonly [RedisSet, World])[], horizon: number): { series: string; values: string }[] {
-  const steps = horizon / STEP + 1;
-  const timelines = new Map<string, (number | undefined)[]>();
-  for (let step = 0; step < steps; step++) {
-    for (const [set, world] of worlds) {
-      for (const [series, value] of scrape(set, world, step * STEP)) {
-        const timeline = timelines.get(series) ?? [];
-        timeline[step] = value;
-        timelines.set(series, timeline);
-      }
-    }
-  }
-  return [...timelines].map(([series, timeline]) => {
-    const tokens = Array.from({ length: steps }, (_, step) =>
-      timeline[step] !== undefined ? String(timeline[step]) : step > 0 && timeline[step - 1] !== undefined ? 'stale' : '_',
-    );
-    while (tokens[tokens.length - 1] === '_') {
-      tokens.pop();
-    }
-    return { series, values: compressRuns(tokens) };
-  });
-}
-
-/** `1 1 1 0` becomes `1x2 0`, promtool's `axn` (n + 1 copies of a). */
-function compressRuns(tokens: string[]): string {
-  const runs: string[] = [];
-  let start = 0;
-  while (start < tokens.length) {
-    let end = start + 1;
-    while (end < tokens.length && tokens[end] === tokens[start]) {
-      end++;
-    }
-    const numeric = tokens[start] !== '_' && tokens[start] !== 'stale';
-    runs.push(numeric && end - start > 1 ? `${tokens[start]}x${end - start - 1}` : tokens.slice(start, end).join(' '));
-    start = end;
-  }
-  return runs.join(' ');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -391,11 +336,6 @@ function firesAfterDelay(delay: number, scenario: Scenario, alerts: ExpectedAler
       { atSeconds: FAULT_AT + delay, alerts },
     ],
   };
-}
-
-/** Never firing, checked at every evaluation. */
-function staysQuiet(horizon: number): AlertCheck[] {
-  return Array.from({ length: horizon / STEP + 1 }, (_, step) => ({ atSeconds: step * STEP, alerts: [] }));
 }
 
 const quietThroughout = (horizon: number, scenario: Scenario): AlertCase => ({ scenario, checks: staysQuiet(horizon) });
@@ -684,66 +624,14 @@ function seconds(duration: string): number {
   return Number(amount) * (unit === 'm' ? 60 : 1);
 }
 
-interface RuleExpectation {
-  readonly rule: SynthesizedRule;
-  readonly checks: readonly AlertCheck[];
-  /** Only read when a check expects an alert. */
-  readonly severity?: string;
+/** A promtool test group of the scenario, next to the broken neighbours, with the expectations of some rules. */
+function setTestGroup(set: RedisSet, scenario: Scenario, horizon: number, expectations: readonly RuleExpectation[]): object {
+  const worlds = [[set, scenario.world] as const, ...neighbours(set)];
+  const series = inputSeries((at) => worlds.flatMap(([each, world]) => scrape(each, world, at)), horizon);
+  return testGroup(scenario.name, series, { ...ROUTING, tier: set.tier }, expectations);
 }
 
-/** One promtool test group: the scenario's series, next to those of the broken neighbours, and the expected alerts. */
-function testGroup(set: RedisSet, scenario: Scenario, horizon: number, expectations: readonly RuleExpectation[]): object {
-  return {
-    name: scenario.name,
-    interval: `${STEP}s`,
-    input_series: inputSeries([[set, scenario.world], ...neighbours(set)], horizon),
-    alert_rule_test: expectations.flatMap(({ rule, severity, checks }) =>
-      checks.map(({ atSeconds, alerts }) => ({
-        eval_time: `${atSeconds}s`,
-        alertname: rule.alert,
-        exp_alerts: alerts.map(({ labels, summary }) => ({
-          exp_labels: { ...ROUTING, tier: set.tier, severity, ...labels },
-          exp_annotations: { summary, description: rule.annotations.description },
-        })),
-      })),
-    ),
-  };
-}
-
-/** JSON is YAML too, and serializes these megabytes in milliseconds rather than seconds. */
-function writeUnitTests(file: string, groups: object[]): void {
-  writeFileSync(file, JSON.stringify({ rule_files: ['rules.yaml'], evaluation_interval: `${STEP}s`, tests: groups }, undefined, 1));
-}
-
-interface PromtoolRun {
-  readonly status: number | null;
-  readonly output: string;
-}
-
-/** Asynchronous, so that the promtool runs of a set overlap. */
-function promtool(...args: string[]): Promise<PromtoolRun> {
-  return new Promise((resolve) => {
-    const child = spawn('promtool', args);
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('error', (error) => resolve({ status: null, output: error.message }));
-    child.on('close', (status) => resolve({ status, output }));
-  });
-}
-
-const workDir = mkdtempSync(join(tmpdir(), 'redis-alerts-'));
-
-beforeAll(() => {
-  const probe = spawnSync('promtool', ['--version']);
-  if ((probe.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-    throw new Error('promtool is not installed: install it with `apt-get install -y prometheus`');
-  }
-});
-
-afterAll(() => {
-  rmSync(workDir, { recursive: true, force: true });
-});
+const workDir = promtoolWorkDir('redis-alerts-');
 
 describe.each(SETS)('promtool on the alerts of $title', ({ title, props }) => {
   const { set, groups } = synthesize(props);
@@ -751,63 +639,32 @@ describe.each(SETS)('promtool on the alerts of $title', ({ title, props }) => {
   const slowestDelay = Math.max(...rules.map((rule) => seconds(rule.for)));
   // Long enough to see a condition that outlasts the slowest delay fire, and a shorter one pass without firing.
   const horizon = FAULT_AT + 2 * slowestDelay + 120;
-  const setDir = join(workDir, title.replace(/\W+/g, '-'));
-  let ruleCheck: Promise<PromtoolRun>;
-  let routineRun: Promise<PromtoolRun>;
-  const alertRuns = new Map<string, Promise<PromtoolRun>>();
 
-  beforeAll(() => {
-    mkdirSync(setDir);
-    writeFileSync(join(setDir, 'rules.yaml'), stringify({ groups }));
-    ruleCheck = promtool('check', 'rules', join(setDir, 'rules.yaml'));
-
-    const everyRuleQuiet = rules.map((rule) => ({ rule, checks: staysQuiet(horizon) }));
-    const routineFile = join(setDir, 'routine.test.yaml');
-    writeUnitTests(
-      routineFile,
-      [healthy(set), failover(set)].map((scenario) => testGroup(set, scenario, horizon, everyRuleQuiet)),
-    );
-    routineRun = promtool('test', 'rules', routineFile);
-
-    for (const rule of rules.filter((candidate) => candidate.alert in ALERTS)) {
-      const spec = ALERTS[rule.alert];
-      const cases = spec.cases({ set, delay: seconds(rule.for), horizon });
-      const severity = spec.severity(set);
-      const testFile = join(setDir, `${rule.alert}.test.yaml`);
-      writeUnitTests(
-        testFile,
-        cases.map(({ scenario, checks }) => testGroup(set, scenario, horizon, [{ rule, severity, checks }])),
-      );
-      alertRuns.set(rule.alert, promtool('test', 'rules', testFile));
-    }
-  });
-
-  test(
-    'promtool check rules accepts every rule',
-    async () => {
-      expect(await ruleCheck).toEqual({ status: 0, output: expect.stringContaining(`SUCCESS: ${rules.length} rules found`) });
-    },
-    PROMTOOL_TIMEOUT_MS,
-  );
-
-  test(
-    'no alert fires for a healthy set next to broken sets (another instance, another namespace), nor during a failover within the delay',
-    async () => {
-      expect(await routineRun).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
-    },
-    PROMTOOL_TIMEOUT_MS,
-  );
-
-  test.each(rules)(
-    '$alert fires as specified once its condition outlasts its delay, and stays quiet on near misses',
-    async ({ alert }) => {
-      const run = alertRuns.get(alert);
-      if (run === undefined) {
-        throw new Error(`no promtool cases for ${alert}: add them to ALERTS`);
+  promtoolRuleSetTests(
+    join(workDir, title.replace(/\W+/g, '-')),
+    () => {
+      const everyRuleQuiet = rules.map((rule) => ({ rule, checks: staysQuiet(horizon) }));
+      const alerts = new Map<string, object[]>();
+      for (const rule of rules.filter((candidate) => candidate.alert in ALERTS)) {
+        const spec = ALERTS[rule.alert];
+        const cases = spec.cases({ set, delay: seconds(rule.for), horizon });
+        const severity = spec.severity(set);
+        alerts.set(
+          rule.alert,
+          cases.map(({ scenario, checks }) => setTestGroup(set, scenario, horizon, [{ rule, severity, checks }])),
+        );
       }
-
-      expect(await run).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+      return {
+        groups,
+        routine: [healthy(set), failover(set)].map((scenario) => setTestGroup(set, scenario, horizon, everyRuleQuiet)),
+        alerts,
+      };
     },
-    PROMTOOL_TIMEOUT_MS,
+    {
+      ruleCount: rules.length,
+      routine: 'no alert fires for a healthy set next to broken sets (another instance, another namespace), nor during a failover within the delay',
+      alerts: rules.map((rule) => rule.alert),
+      specsName: 'ALERTS',
+    },
   );
 });
