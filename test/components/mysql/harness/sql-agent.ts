@@ -1,7 +1,8 @@
 import { createConnection } from 'mysql2/promise';
 import { serveHostsFile } from '../../redis/harness/dns';
 import { CommitLoad } from './commit-load';
-import type { SqlAgentMessage, SqlAgentReply, SqlAgentRequest } from './sql-client';
+import { serveRequests } from '../../redis/harness/namespace-agent';
+import type { SqlAgentRequest } from './sql-client';
 
 /**
  * The test's SQL client, run by sql-client.ts as a child process in the client's network namespace: one connection
@@ -53,11 +54,8 @@ async function handle(request: SqlAgentRequest): Promise<unknown> {
   }
 }
 
-process.on('message', (message: SqlAgentMessage) => {
-  void handle(message.request).then(
-    (result) => process.send!({ id: message.id, result: JSON.parse(JSON.stringify(result)) } satisfies SqlAgentReply),
-    (error: Error & { code?: string }) =>
-      process.send!({ id: message.id, error: error.code ? `${error.code}: ${error.message}` : error.message } satisfies SqlAgentReply),
-  );
-});
-process.on('disconnect', () => process.exit(0));
+// JSON round trip: mysql2 rows carry prototypes and Buffers the IPC channel's serialization does not take as is.
+serveRequests(
+  async (request: SqlAgentRequest) => JSON.parse(JSON.stringify(await handle(request)) ?? 'null'),
+  (error: Error & { code?: string }) => (error.code ? `${error.code}: ${error.message}` : error.message),
+);

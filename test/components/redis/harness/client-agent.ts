@@ -1,7 +1,8 @@
-import type { AgentMessage, AgentReply, AgentRequest } from './client';
+import type { AgentRequest } from './client';
 import { PASSWORD_VARIABLE, toWire } from './client';
 import { serveHostsFile } from './dns';
 import { Load } from './load';
+import { serveRequests } from './namespace-agent';
 import { RespConnection, command } from './resp';
 
 /**
@@ -58,10 +59,4 @@ async function handle(request: AgentRequest): Promise<unknown> {
   }
 }
 
-process.on('message', (message: AgentMessage) => {
-  void handle(message.request).then(
-    (result) => process.send!({ id: message.id, result } satisfies AgentReply),
-    (error: Error) => process.send!({ id: message.id, error: error.message } satisfies AgentReply),
-  );
-});
-process.on('disconnect', () => process.exit(0));
+serveRequests(handle);
