@@ -371,18 +371,3 @@ export class GaleraCluster {
     writeFileSync(this.hostsFile, lines.join('\n'), { mode: 0o644 });
   }
 }
-
-/** Runs `body` on a new cluster; always destroys it, and adds the timeline and the logs to a failure. */
-export async function withGaleraCluster(options: GaleraClusterOptions, body: (cluster: GaleraCluster) => Promise<void>): Promise<void> {
-  const cluster = new GaleraCluster(options);
-  try {
-    await body(cluster);
-  } catch (error) {
-    if (error instanceof Error) {
-      error.message += `\n${cluster.diagnostics()}`;
-    }
-    throw error;
-  } finally {
-    await cluster.destroy();
-  }
-}
