@@ -8,6 +8,7 @@ import { Attachment, PodNetwork } from '../../redis/harness/network';
 import { ExecResult, Pod } from '../../redis/harness/pod';
 import { findBinary } from '../../redis/harness/system';
 import { sleep } from '../../redis/harness/wait';
+import { MARIADB_IMAGE_BINARIES } from '../harness/image';
 
 /**
  * Three (or more) MariaDB Galera "pods" as real process trees, built with the Redis harness's Pod and PodNetwork
@@ -41,74 +42,6 @@ export const PASSWORDS = {
 const PROXY_CHECK_INTERVAL_MILLISECONDS = 1000;
 const PROXY_CHECK_FALL = 2;
 export const TERMINATION_GRACE_PERIOD_SECONDS = 60;
-
-/**
- * The binaries of the official mariadb:11.4 image (Ubuntu 24.04 base: coreutils, findutils, grep, sed, mawk,
- * hostname, debianutils' which; mariadb-server's dependencies: gawk, iproute2, lsof, perl, procps, psmisc, socat; and
- * MariaDB's own server, client and backup binaries). mariabackup's SST scripts use most of them.
- */
-export const MARIADB_IMAGE_BINARIES = [
-  'mariadbd',
-  'mariadb',
-  'mariadb-admin',
-  'mariadb-install-db',
-  'my_print_defaults',
-  'resolveip',
-  'mariabackup',
-  'mariadb-backup',
-  'mbstream',
-  'wsrep_sst_mariabackup',
-  'wsrep_sst_common',
-  'socat',
-  'perl',
-  'sh',
-  'bash',
-  'env',
-  'timeout',
-  'date',
-  'sed',
-  'grep',
-  'awk',
-  'find',
-  'xargs',
-  'ps',
-  'kill',
-  'cat',
-  'rm',
-  'mv',
-  'cp',
-  'mkdir',
-  'ls',
-  'head',
-  'tail',
-  'tr',
-  'cut',
-  'wc',
-  'sort',
-  'uniq',
-  'sleep',
-  'id',
-  'true',
-  'false',
-  'dirname',
-  'basename',
-  'readlink',
-  'touch',
-  'chmod',
-  'stat',
-  'nproc',
-  'hostname',
-  'ip',
-  'lsof',
-  'which',
-  'mktemp',
-  'du',
-  'tar',
-  'gzip',
-  'stdbuf',
-  'uname',
-  'tee',
-] as const;
 
 function envValue(name: string, value: string | number) {
   return { name, value: String(value) };

@@ -4,7 +4,7 @@ import { Manifest, Secrets, Workload, readManifest, workload } from '../../redis
 import { Attachment, PodNetwork } from '../../redis/harness/network';
 import { ExecResult, HAPROXY_IMAGE_BINARIES, Pod } from '../../redis/harness/pod';
 import { sleep, waitFor } from '../../redis/harness/wait';
-import { MARIADB_IMAGE_BINARIES } from '../galera-lab/lab';
+import { MARIADB_IMAGE_BINARIES } from './image';
 import type { CommitLoadSpec, CommitLog } from './commit-load';
 import { SqlClient, SqlTarget } from './sql-client';
 
