@@ -38,6 +38,7 @@ describe('example shop', () => {
       'cart-cache-sentinel',
       'session-store-redis',
       'session-store-sentinel',
+      'orders-mysql',
     ]);
     for (const statefulSet of statefulSets) {
       const pod = statefulSet.spec.template;
@@ -76,7 +77,7 @@ describe('example shop', () => {
       });
 
       // THEN
-      expect(stdout).toContain('35 objects, 58 rules: 0 errors, 0 warnings, 0 suppressed');
+      expect(stdout).toContain('56 objects, 62 rules: 0 errors, 0 warnings, 0 suppressed');
       expect(exitCode).toBe(0);
     } finally {
       rmSync(outdir, { recursive: true, force: true });

@@ -32,7 +32,7 @@ describe('our App checks every business scenario once, over all charts together'
       app.synth();
 
       // THEN
-      expect(shop.lastCheckReport?.inputs.map((input) => input.location?.constructPath)).toContain('shop/sessions/Config');
+      expect(shop.lastCheckReport?.inputs.map((input) => input.location?.constructPath)).toContain('shop/sessions/Files/Config');
       expect(shop.lastCheckReport?.inputs.every((input) => input.location?.constructPath?.startsWith('shop/'))).toBe(true);
       expect(catalog.lastCheckReport?.inputs.every((input) => input.location?.constructPath?.startsWith('catalog/'))).toBe(true);
       expect(app.lastCheckReport?.inputs).toHaveLength(shop.lastCheckReport!.inputs.length + catalog.lastCheckReport!.inputs.length);

@@ -129,7 +129,7 @@ describe('where cdk8s would silently lose or confuse data, our App fails and wri
     // THEN cdk8s writes both files; ours fails on the first object the two define alike, and writes nothing
     expect(cdk8s.files).toEqual(['0000-stability-blueprints-priority-classes.k8s.yaml', '0001-checkout.k8s.yaml', '0002-flash-sale.k8s.yaml']);
     const message =
-      'checkout/hot-keys/Config and flash-sale/hot-keys/Config: invalid object "ConfigMap/shop/hot-keys-redis-config": both define v1 ConfigMap ' +
+      'checkout/hot-keys/Files/Config and flash-sale/hot-keys/Files/Config: invalid object "ConfigMap/shop/hot-keys-redis-config": both define v1 ConfigMap ' +
       'hot-keys-redis-config in namespace shop, and applying both keeps only the last; give the components different ids, or put the scenarios ' +
       'in different namespaces';
     expect(ours.error).toBeInstanceOf(BlueprintError);

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
-import { Member, World, gtids, loadWorld, saveWorld } from './world';
+import { Member, World, gtids, loadWorld, lockWorld, saveWorld, unlockWorld } from './world';
 
 /** The pod scripts, run unmodified from the library. */
 export const SCRIPTS_DIR = resolve(__dirname, '../../../../lib/components/mysql/scripts');
@@ -87,9 +87,14 @@ export class Case {
 
   /** Changes the world between two script runs (a pod restarts, a member returns). */
   update(change: (world: World) => void): void {
-    const world = this.world;
-    change(world);
-    saveWorld(this.worldPath, world);
+    lockWorld(this.worldPath);
+    try {
+      const world = this.world;
+      change(world);
+      saveWorld(this.worldPath, world);
+    } finally {
+      unlockWorld(this.worldPath);
+    }
   }
 
   runDir(ordinal: number): string {

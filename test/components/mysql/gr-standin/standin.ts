@@ -26,13 +26,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, runInContext } from 'node:vm';
-import { Member, World, gtidSubset, gtids, loadWorld, saveWorld } from './world';
+import { Member, World, gtidSubset, gtids, loadWorld, lockWorld, saveWorld, unlockWorld } from './world';
 
 const WORLD_PATH = process.env.GR_STANDIN_WORLD ?? '';
 if (!existsSync(WORLD_PATH)) {
   process.stderr.write(`stand-in: no world at ${JSON.stringify(WORLD_PATH)} (GR_STANDIN_WORLD)\n`);
   process.exit(2);
 }
+lockWorld(WORLD_PATH);
+process.on('exit', () => unlockWorld(WORLD_PATH));
 const world: World = loadWorld(WORLD_PATH);
 const caller = process.env.POD_NAME ?? '';
 const [tool, ...argv] = process.argv.slice(2);

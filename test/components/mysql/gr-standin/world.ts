@@ -1,9 +1,11 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from 'node:fs';
 
 /**
  * The state the stand-in executables share: the members as MySQL would report them, the InnoDB Cluster metadata and
  * every call received. The test writes one per case; each stand-in invocation reads it, acts, and writes it back
- * (replaced atomically, so a test that mutates the world while a script runs never reads half a file).
+ * (replaced atomically, so a test that mutates the world while a script runs never reads half a file) while it holds
+ * the world's lock, which a test's change takes too: otherwise a stand-in that read the world before the change would
+ * write the old world back over it.
  */
 export interface Member {
   /** report_host: the pod's DNS name. */
@@ -55,6 +57,32 @@ export interface World {
 
 export function loadWorld(path: string): World {
   return JSON.parse(readFileSync(path, 'utf8')) as World;
+}
+
+const LOCK_ATTEMPT_MILLISECONDS = 5;
+const LOCK_WAIT_MILLISECONDS = 30_000;
+
+/** Takes the world's lock (an atomic mkdir), waiting while another process holds it. */
+export function lockWorld(path: string): void {
+  const deadline = Date.now() + LOCK_WAIT_MILLISECONDS;
+  while (!tryLock(path)) {
+    if (Date.now() > deadline) throw new Error(`world ${path}: still locked after ${LOCK_WAIT_MILLISECONDS} ms`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LOCK_ATTEMPT_MILLISECONDS);
+  }
+}
+
+function tryLock(path: string): boolean {
+  try {
+    mkdirSync(`${path}.lock`);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+export function unlockWorld(path: string): void {
+  rmdirSync(`${path}.lock`);
 }
 
 export function saveWorld(path: string, world: World): void {
