@@ -12,10 +12,9 @@
  */
 import { Testing } from 'cdk8s';
 import { BusinessScenario, DataClass, RedisSentinel, Tier } from '../lib';
-import { RedisSentinelCluster } from '../test/components/redis/harness/cluster';
+import { RedisSentinelCluster, assertRedisPodsAvailable } from '../test/components/redis/harness/cluster';
 import { longestOutageMs, majorityMovedAt } from '../test/components/redis/harness/history';
-import { assertPodSandboxAvailable } from '../test/components/redis/harness/preflight';
-import { sleep } from '../test/components/redis/harness/wait';
+import { sleep } from '../test/support/harness/wait';
 
 const SECRETS = { 'sessions-redis-auth': { password: 'bench Pa55word' } };
 const WARM_UP_MS = 3000;
@@ -62,7 +61,7 @@ async function measure(tier: Tier): Promise<Measurement> {
 }
 
 async function main(): Promise<void> {
-  assertPodSandboxAvailable();
+  assertRedisPodsAvailable();
   const runs = Number(process.env.RUNS ?? 1);
   if (!Number.isInteger(runs) || runs < 1) {
     throw new Error(`RUNS=${process.env.RUNS}: a whole number of at least 1`);

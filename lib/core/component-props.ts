@@ -65,12 +65,26 @@ export interface MonitoringProps {
 }
 
 /** PodPlacementProps resolved against the tier's defaults and the scenario's zones. */
+export interface PodPlacementPlan {
+  readonly podUser: PodUser;
+  readonly priorityClassName: string;
+  readonly scheduling: SchedulingPlan;
+}
+
+/** MonitoringProps, with the component's exporter image and metrics port, resolved. */
+export interface MonitoringPlan {
+  readonly metrics: boolean;
+  readonly exporterImage: string;
+  readonly metricsPort: number;
+  readonly monitoringLabels: Readonly<Record<string, string>>;
+}
+
 export function resolvePodPlacement(
   validator: PropValidator,
   props: PodPlacementProps,
   tierDefaults: TierProfile,
   scenario: BusinessScenario,
-): { readonly podUser: PodUser; readonly priorityClassName: string; readonly scheduling: SchedulingPlan } {
+): PodPlacementPlan {
   const runAsUser = validator.wholeNumber('runAsUser', props.runAsUser ?? 10001, MIN_POD_USER_ID);
   const runAsGroup = validator.wholeNumber('runAsGroup', props.runAsGroup ?? 10001, MIN_POD_USER_ID);
   return {
@@ -81,5 +95,19 @@ export function resolvePodPlacement(
       minDomains: scenario.zones,
       requiredHostAntiAffinity: props.requiredHostAntiAffinity ?? tierDefaults.requiredHostAntiAffinity,
     },
+  };
+}
+
+/** `metricsPort` is validated by the component, which knows which ports it must not take. */
+export function resolveMonitoring(
+  props: MonitoringProps & { readonly exporterImage?: string },
+  defaultExporterImage: string,
+  metricsPort: number,
+): MonitoringPlan {
+  return {
+    metrics: props.metrics ?? true,
+    exporterImage: props.exporterImage ?? defaultExporterImage,
+    metricsPort,
+    monitoringLabels: props.monitoringLabels ?? {},
   };
 }

@@ -82,7 +82,10 @@ export interface DurabilityPromise {
 export enum DiskFlush {
   /** Every acknowledged write is on the primary's disk (fsync) before the acknowledgement. */
   BEFORE_ACKNOWLEDGEMENT = 'before-acknowledgement',
-  /** The disk lags by at most about a second: a power loss of every copy at once loses that second. */
+  /**
+   * The disk lags by about a second, two while an fsync is slow (Redis appendfsync everysec then holds writes back in
+   * memory): a crash or power loss of every copy at once loses that window.
+   */
   WITHIN_A_SECOND = 'within-a-second',
   /** Memory only: a restart of a pod loses its copy. */
   NEVER = 'never',

@@ -2,7 +2,7 @@ import { DataClass } from '../../lib';
 import { RedisSentinelCluster } from '../components/redis/harness/cluster';
 import { acknowledged, keyValue } from '../components/redis/harness/history';
 import { LoadLog } from '../components/redis/harness/load';
-import { sleep } from '../components/redis/harness/wait';
+import { sleep } from '../support/harness/wait';
 import { MIN_WRITES_PER_SECOND, SHORT_TIMINGS, describeFaults, setTimings, startLoad, verdict } from './support';
 
 /**

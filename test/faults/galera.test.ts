@@ -1,9 +1,8 @@
 import { Size, Testing } from 'cdk8s';
 import { MysqlEngine, MysqlReplication, Tier } from '../../lib';
 import { CommitLog } from '../components/mysql/harness/commit-load';
-import { GaleraCluster, GaleraMember } from '../components/mysql/harness/galera-cluster';
-import { assertPodSandboxAvailable } from '../components/redis/harness/preflight';
-import { sleep, waitFor } from '../components/redis/harness/wait';
+import { GaleraCluster, GaleraMember, assertGaleraAvailable } from '../components/mysql/harness/galera-cluster';
+import { sleep, waitFor } from '../support/harness/wait';
 import { testScenario } from '../support/scenario';
 import { GaleraFaultRow, writeRow } from './report';
 
@@ -76,7 +75,7 @@ describe('fault scenarios: MysqlReplication, MARIADB_11_4 (Galera)', () => {
   let scenarioNumber = 0;
 
   beforeAll(async () => {
-    assertPodSandboxAvailable();
+    assertGaleraAvailable();
     const objects = galeraObjects();
     cluster = new GaleraCluster({ objects, name: 'orders', secrets: SECRETS });
     const config = cluster.manifest.configMaps['orders-mysql-config']['my.cnf'];

@@ -1,9 +1,9 @@
 import { RedisSentinelCluster } from '../components/redis/harness/cluster';
 import { majorityMovedAt } from '../components/redis/harness/history';
-import { Pod } from '../components/redis/harness/pod';
-import { expectSuccess } from '../components/redis/harness/system';
+import { Pod } from '../support/harness/pod';
+import { expectSuccess } from '../support/harness/system';
 import { pairs } from '../components/redis/harness/resp';
-import { sleep, waitFor } from '../components/redis/harness/wait';
+import { sleep, waitFor } from '../support/harness/wait';
 import { MIN_WRITES_PER_SECOND, PASSWORD, PASSWORD_SECRET, SHORT_TIMINGS, describeFaults, startLoad, verdict } from './support';
 
 /**

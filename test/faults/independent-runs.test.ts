@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RedisSentinelCluster } from '../components/redis/harness/cluster';
 import { parseInfo } from '../components/redis/harness/resp';
-import { expectSuccess } from '../components/redis/harness/system';
-import { sleep, waitFor } from '../components/redis/harness/wait';
+import { expectSuccess } from '../support/harness/system';
+import { sleep, waitFor } from '../support/harness/wait';
 import { DataClass } from '../../lib';
 import { SHORT_TIMINGS, describeFaults, setTimings } from './support';
 
@@ -59,6 +59,7 @@ describeFaults('fault scenarios: defects of independent runs', (scenario) => {
       // lost with a second fault, not with the defect under test (a CI run saw exactly that for the last key).
       const written = await cluster.writeAcknowledged(0, 'kept', 200, 2);
       expect(written.size).toBe(200);
+      await cluster.waitAppendOnlyWritten([0, 1, 2]);
 
       await cluster.redis[2].kill();
       cluster.redis[2].wipeVolume('data');
@@ -199,6 +200,8 @@ describeFaults('fault scenarios: defects of independent runs', (scenario) => {
       // lost with a second fault, not with the defect under test (a CI run saw exactly that for the last key).
       const written = await cluster.writeAcknowledged(0, 'kept', 200, 2);
       expect(written.size).toBe(200);
+      // Every copy is killed at once: with appendfsync everysec, writes of the last second or two may be in memory only.
+      await cluster.waitAppendOnlyWritten([0, 1, 2]);
       await outageLosingMastersZone(cluster, () => cluster.redis[2].wipeVolume('data'));
 
       const master = await cluster.waitForSettledMaster(90_000);

@@ -1,7 +1,7 @@
 import { RedisSentinelCluster } from '../components/redis/harness/cluster';
 import { acknowledged } from '../components/redis/harness/history';
 import { LoadLog } from '../components/redis/harness/load';
-import { sleep } from '../components/redis/harness/wait';
+import { sleep } from '../support/harness/wait';
 import { MIN_WRITES_PER_SECOND, SHORT_TIMINGS, WARM_UP_MS, describeFaults, setTimings, verdict } from './support';
 
 /**

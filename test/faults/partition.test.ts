@@ -1,6 +1,6 @@
 import { okNotAcknowledged } from '../components/redis/harness/history';
 import { RespErrorReply } from '../components/redis/harness/resp';
-import { sleep, waitFor } from '../components/redis/harness/wait';
+import { sleep, waitFor } from '../support/harness/wait';
 import { MIN_WRITES_PER_SECOND, describeFaults, setTimings, startLoad, verdict } from './support';
 
 /**

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { BusinessScenario, RedisSentinel, RedisSentinelProps, Tier } from '../../lib';
-import { RedisSentinelCluster, destroyAllClusters } from '../components/redis/harness/cluster';
+import { RedisSentinelCluster, destroyAllClusters, assertRedisPodsAvailable } from '../components/redis/harness/cluster';
 import {
   acknowledged,
   answeredOk,
@@ -12,9 +12,8 @@ import {
   okRate,
 } from '../components/redis/harness/history';
 import { LoadLog, WriteRecord } from '../components/redis/harness/load';
-import { resolveEnv } from '../components/redis/harness/manifest';
-import { assertPodSandboxAvailable } from '../components/redis/harness/preflight';
-import { sleep } from '../components/redis/harness/wait';
+import { resolveEnv } from '../support/harness/manifest';
+import { sleep } from '../support/harness/wait';
 import { FaultRow, writeRow } from './report';
 
 /**
@@ -61,7 +60,7 @@ export function describeFaults(title: string, scenarios: (scenario: FaultScenari
   const concurrent = process.env.REDIS_HARNESS_SERIAL === '1' ? test : test.concurrent;
   describe(title, () => {
     beforeAll(() => {
-      assertPodSandboxAvailable();
+      assertRedisPodsAvailable();
     });
     afterAll(async () => {
       // Each scenario destroys its own set; this catches one that timed out in the middle.

@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
 import { BusinessScenario, RedisSentinel, Tier } from '../../lib';
-import { RedisSentinelCluster, destroyAllClusters } from '../components/redis/harness/cluster';
-import { assertPodSandboxAvailable } from '../components/redis/harness/preflight';
-import { sleep, waitFor } from '../components/redis/harness/wait';
+import { RedisSentinelCluster, destroyAllClusters, assertRedisPodsAvailable } from '../components/redis/harness/cluster';
+import { sleep, waitFor } from '../support/harness/wait';
 import { SHORT_TIMINGS } from '../faults/support';
 import { findObject } from '../support/scenario';
 import { NamespacedProcess, httpGetInNamespace, requireBinary } from './namespaced-process';
@@ -106,7 +105,7 @@ function watchFirstResult(query: (expr: string) => Promise<PromSample[]>, expr: 
 
 describe('Redis alerts end to end: prometheus-redis-exporter and Prometheus on a harness set', () => {
   beforeAll(() => {
-    assertPodSandboxAvailable();
+    assertRedisPodsAvailable();
   });
   afterAll(async () => {
     await destroyAllClusters();

@@ -1,7 +1,7 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { findBinary, processExists } from '../components/redis/harness/system';
-import { sleep, withTimeout } from '../components/redis/harness/wait';
+import { findBinary, processExists } from '../support/harness/system';
+import { sleep, withTimeout } from '../support/harness/wait';
 
 /**
  * Long-running helper processes (an exporter, Prometheus) run inside one of the harness's network namespaces, so that

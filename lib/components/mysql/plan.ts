@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Size } from 'cdk8s';
-import { resolvePodPlacement } from '../../core/component-props';
+import { MonitoringPlan, PodPlacementPlan, resolveMonitoring, resolvePodPlacement } from '../../core/component-props';
 import { isDnsLabel } from '../../core/dns';
 import { majority } from '../../core/disruption-budget';
 import { propValidator, resolveTierAndDataClass } from '../../core/prop-validation';
-import { SchedulingPlan } from '../../core/scheduling';
-import { PodUser } from '../../core/security';
 import { DataClass, Tier, tierProfile } from '../../core/tier';
 import type { BusinessScenario } from '../../scenario/business-scenario';
 import { MYSQLD_EXPORTER_IMAGE } from './observability';
@@ -45,7 +43,7 @@ export const GROUP_REPLICATION_SUSPICION_SECONDS = 5;
 const PROXY_DETECTION_SECONDS = 2;
 
 /** Every knob of a MysqlReplication, resolved once from props, scenario, tier and data class. */
-export interface MysqlReplicationPlan {
+export interface MysqlReplicationPlan extends PodPlacementPlan, MonitoringPlan {
   readonly name: string;
   readonly engine: MysqlEngine;
   readonly tier: Tier;
@@ -76,13 +74,6 @@ export interface MysqlReplicationPlan {
   readonly database: string;
   readonly handoverTimeoutSeconds: number;
   readonly terminationGracePeriodSeconds: number;
-  readonly podUser: PodUser;
-  readonly priorityClassName: string;
-  readonly scheduling: SchedulingPlan;
-  readonly metrics: boolean;
-  readonly exporterImage: string;
-  readonly metricsPort: number;
-  readonly monitoringLabels: Readonly<Record<string, string>>;
   /** Seconds from the loss of the primary (or writer) to commits accepted again, at most. */
   readonly failoverBudgetSeconds: number;
 }
@@ -263,10 +254,7 @@ export function resolveMysqlReplicationPlan(
     handoverTimeoutSeconds,
     terminationGracePeriodSeconds,
     ...placement,
-    metrics: props.metrics ?? true,
-    exporterImage: props.exporterImage ?? MYSQLD_EXPORTER_IMAGE,
-    metricsPort,
-    monitoringLabels: props.monitoringLabels ?? {},
+    ...resolveMonitoring(props, MYSQLD_EXPORTER_IMAGE, metricsPort),
     // Router follows a new primary within its 0.5 s metadata TTL; HAProxy needs its own checks to fail.
     failoverBudgetSeconds: engine === MysqlEngine.MYSQL_8_4 ? detectionSeconds + 2 : detectionSeconds + PROXY_DETECTION_SECONDS + 1,
   };

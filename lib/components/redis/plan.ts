@@ -1,10 +1,8 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
-import { resolvePodPlacement } from '../../core/component-props';
+import { MonitoringPlan, PodPlacementPlan, resolveMonitoring, resolvePodPlacement } from '../../core/component-props';
 import { isDnsLabel } from '../../core/dns';
 import { majority } from '../../core/disruption-budget';
 import { propValidator, resolveTierAndDataClass } from '../../core/prop-validation';
-import { SchedulingPlan } from '../../core/scheduling';
-import { PodUser } from '../../core/security';
 import { DataClass, dataClassProfile, Tier, tierProfile } from '../../core/tier';
 import type { BusinessScenario } from '../../scenario/business-scenario';
 import { REDIS_EXPORTER_IMAGE } from './observability';
@@ -32,7 +30,7 @@ const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 const MAX_LAG_MARGIN_SECONDS = 3;
 
 /** Every knob of a RedisSentinel, resolved once from props, scenario, tier and data class. */
-export interface RedisSentinelPlan {
+export interface RedisSentinelPlan extends PodPlacementPlan, MonitoringPlan {
   readonly name: string;
   readonly masterSetName: string;
   readonly tier: Tier;
@@ -80,13 +78,6 @@ export interface RedisSentinelPlan {
   readonly sentinelTerminationGracePeriodSeconds: number;
   readonly minReadySeconds: number;
   readonly image: string;
-  readonly podUser: PodUser;
-  readonly priorityClassName: string;
-  readonly scheduling: SchedulingPlan;
-  readonly metrics: boolean;
-  readonly exporterImage: string;
-  readonly metricsPort: number;
-  readonly monitoringLabels: Readonly<Record<string, string>>;
 }
 
 export function resolveRedisSentinelPlan(path: string, id: string, props: RedisSentinelProps, scenario: BusinessScenario): RedisSentinelPlan {
@@ -289,10 +280,7 @@ export function resolveRedisSentinelPlan(path: string, id: string, props: RedisS
     minReadySeconds: wholeNumber('minReadySeconds', props.minReadySeconds ?? 10, 0),
     image: props.image ?? REDIS_IMAGE,
     ...placement,
-    metrics: props.metrics ?? true,
-    exporterImage: props.exporterImage ?? REDIS_EXPORTER_IMAGE,
-    metricsPort,
-    monitoringLabels: props.monitoringLabels ?? {},
+    ...resolveMonitoring(props, REDIS_EXPORTER_IMAGE, metricsPort),
   };
 }
 

@@ -1,41 +1,69 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { GaleraLab, GaleraPod, assertGaleraLabAvailable, withLab } from './galera-lab/lab';
-import { expectSuccess } from '../redis/harness/system';
-import { waitFor } from '../redis/harness/wait';
+import { Size, Testing } from 'cdk8s';
+import { DataClass, MysqlEngine, MysqlReplication } from '../../../lib';
+import { GaleraCluster, GaleraClusterOptions, GaleraMember, assertGaleraAvailable, withGaleraCluster } from './harness/galera-cluster';
+import { expectSuccess } from '../../support/harness/system';
+import { waitFor } from '../../support/harness/wait';
+import { testScenario } from '../../support/scenario';
 
 /**
  * Runs the MARIADB_11_4 engine's pod scripts, unmodified, against real Debian mariadbd 10.11 + galera-4 26.4
- * processes: three pods, each a database container (start-galera.sh, which exec's mariadbd) and its agent sidecar
- * (galera-agent.pl), in network, PID and mount namespaces of their own (galera-lab/lab.ts, on the Redis harness's
- * Pod and PodNetwork). Every scenario builds its own cluster and removes it.
+ * processes, from the manifests MysqlReplication emits (harness/galera-cluster.ts): three member pods, each a
+ * database container (start-galera.sh, which exec's mariadbd) and its agent sidecar (galera-agent.pl), in network,
+ * PID and mount namespaces of their own. Every scenario builds its own cluster and removes it; the test talks to the
+ * members over their sockets, as `kubectl exec` would (the writer endpoint is the fault suite's, test/faults/galera.test.ts).
  *
  * A node joins through mariabackup's SST script even for an IST (the donor sends a marker), one joiner per donor at a
  * time, and the script sleeps 10 s before every full transfer: a first boot (two SSTs) takes 40 s, a bootstrap and two
  * joins 30 s or more. So one first boot (in beforeAll) makes a template: the cluster, with an empty table orders.t,
  * crashed as a whole, which Galera forms again with no state transfer (pc.recovery) in about 15 s. Every scenario but
- * the first-boot one starts from a copy of its volumes. The scenarios run concurrently;
- * GALERA_LAB_SERIAL=1 runs them one after another, GALERA_LAB_VERBOSE=1 prints each lab's timeline as it goes,
- * GALERA_LAB_KEEP=1 keeps the pods' directories under /var/tmp/galera-lab.
+ * the first-boot one starts from a copy of its volumes. The scenarios run concurrently; GALERA_SCRIPTS_SERIAL=1 runs
+ * them one after another (GALERA_HARNESS_VERBOSE=1 and GALERA_HARNESS_KEEP=1: see the harness).
  */
 
-const scenario = process.env.GALERA_LAB_SERIAL === '1' ? test : test.concurrent;
-const TEMPLATE_DIR = `/var/tmp/galera-lab/${process.pid}-template-volumes`;
+const scenario = process.env.GALERA_SCRIPTS_SERIAL === '1' ? test : test.concurrent;
+const TEMPLATE_DIR = `/var/tmp/galera-scripts-template-${process.pid}`;
+const SECRETS = {
+  'orders-mysql-credentials': {
+    'root-password': 'root+Pa55/"quote\\back',
+    'replication-password': "repl'Pa55\\word",
+    'monitor-password': 'monitor Pa55"word',
+    'application-password': 'app-Pa55word',
+  },
+};
 /** The template's volumes; built while the first-boot scenario runs, awaited by the others. */
 let template: Promise<string>;
 
+/** The pods' manifests: the defaults of a system of record, small memory, and a 3 s failure detection (evs.suspect_timeout). */
+const OBJECTS = (() => {
+  const shop = testScenario();
+  new MysqlReplication(shop, 'orders', {
+    engine: MysqlEngine.MARIADB_11_4,
+    dataClass: DataClass.SYSTEM_OF_RECORD,
+    memory: Size.mebibytes(512),
+    bufferPoolSize: Size.mebibytes(128),
+    failureDetectionMilliseconds: 3000,
+  });
+  return Testing.synth(shop);
+})();
+
+function withCluster(options: Partial<GaleraClusterOptions>, body: (cluster: GaleraCluster) => Promise<void>): Promise<void> {
+  return withGaleraCluster({ objects: OBJECTS, name: 'orders', secrets: SECRETS, ...options }, body);
+}
+
 async function buildTemplate(): Promise<string> {
-  await withLab({ label: 'template' }, async (lab) => {
-    await lab.firstBoot();
-    await lab.pods[0].sql('CREATE TABLE orders.t (id INT PRIMARY KEY)');
-    await lab.crash(...lab.pods);
-    lab.saveTemplate(TEMPLATE_DIR);
+  await withCluster({}, async (cluster) => {
+    await cluster.startSynced(300_000);
+    await cluster.members[0].sql('CREATE TABLE orders.t (id INT PRIMARY KEY)');
+    await cluster.crashDatabase(...cluster.members);
+    cluster.saveTemplate(TEMPLATE_DIR);
   });
   return TEMPLATE_DIR;
 }
 
 beforeAll(() => {
-  assertGaleraLabAvailable();
+  assertGaleraAvailable();
   template = buildTemplate();
   // Each scenario that needs it reports the failure; the first-boot scenario does not wait for it.
   template.catch(() => undefined);
@@ -50,10 +78,10 @@ function range(from: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => from + i);
 }
 
-/** Seconds between the joiner's "SST started" and "SST completed" lines of the pod's current start. */
-function sstSeconds(pod: GaleraPod): number | undefined {
+/** Seconds between the joiner's "SST started" and "SST completed" lines of the member's current start. */
+function sstSeconds(member: GaleraMember): number | undefined {
   const stamp = (what: string) => {
-    const match = new RegExp(`mariabackup SST ${what} on joiner \\((\\d{4})(\\d\\d)(\\d\\d) ([\\d:.]+)\\)`).exec(pod.startLog());
+    const match = new RegExp(`mariabackup SST ${what} on joiner \\((\\d{4})(\\d\\d)(\\d\\d) ([\\d:.]+)\\)`).exec(member.startLog());
     return match ? Date.parse(`${match[1]}-${match[2]}-${match[3]}T${match[4]}Z`) : undefined;
   };
   const started = stamp('started');
@@ -61,37 +89,37 @@ function sstSeconds(pod: GaleraPod): number | undefined {
   return started !== undefined && completed !== undefined ? (completed - started) / 1000 : undefined;
 }
 
-async function clusterUuids(lab: GaleraLab): Promise<Set<string | undefined>> {
-  return new Set(await Promise.all(lab.pods.map((pod) => pod.status('wsrep_cluster_state_uuid'))));
+async function clusterUuids(cluster: GaleraCluster): Promise<Set<string | undefined>> {
+  return new Set(await Promise.all(cluster.members.map((member) => member.status('wsrep_cluster_state_uuid'))));
 }
 
 describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processes', () => {
   scenario(
     'first boot: pod 0 creates the cluster once every peer answers empty, the others join by SST, one cluster of 3',
     async () => {
-      await withLab({ label: 'first-boot' }, async (lab) => {
+      await withCluster({}, async (cluster) => {
         // WHEN
-        await lab.firstBoot();
+        await cluster.startSynced(300_000);
 
         // THEN
-        expect(await Promise.all(lab.pods.map((pod) => pod.status('wsrep_cluster_size')))).toEqual(['3', '3', '3']);
-        const uuids = await clusterUuids(lab);
+        expect(await Promise.all(cluster.members.map((member) => member.status('wsrep_cluster_size')))).toEqual(['3', '3', '3']);
+        const uuids = await clusterUuids(cluster);
         expect(uuids.size).toBe(1);
-        const starts = lab.serverStarts();
+        const starts = cluster.serverStarts();
         expect(starts.filter((line) => line.includes('bootstrapping'))).toHaveLength(1);
-        expect(lab.pods[0].startLog()).toContain(
+        expect(cluster.members[0].startLog()).toContain(
           'bootstrapping the cluster from this node (the first boot: every peer answered with an empty data directory)',
         );
-        for (const pod of lab.pods.slice(1)) {
-          expect(pod.startLog()).toContain('this data directory is empty: a full copy (SST) follows');
-          lab.note(`${pod.name}: SST took ${sstSeconds(pod)} s`);
+        for (const member of cluster.members.slice(1)) {
+          expect(member.startLog()).toContain('this data directory is empty: a full copy (SST) follows');
+          cluster.note(`${member.name}: SST took ${sstSeconds(member)} s`);
         }
         // The accounts exist once, everywhere, and the passwords (quotes, backslashes) work.
-        for (const pod of lab.pods) {
-          expect(await pod.sql("SELECT CONCAT(user, '@', host) FROM mysql.user WHERE user IN ('app', 'monitor', 'replication') ORDER BY 1")).toBe(
+        for (const member of cluster.members) {
+          expect(await member.sql("SELECT CONCAT(user, '@', host) FROM mysql.user WHERE user IN ('app', 'monitor', 'replication') ORDER BY 1")).toBe(
             'app@%\nmonitor@localhost\nreplication@%\nreplication@localhost',
           );
-          expect(await pod.state()).toEqual({
+          expect(await member.state()).toEqual({
             phase: 'running',
             uuid: [...uuids][0],
             seqno: expect.stringMatching(/^\d+$/),
@@ -101,18 +129,18 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
             galera: '1',
             primary: '1',
           });
-          expect(await pod.agentGet('/writer')).toEqual({ code: 200, body: 'synced\n' });
-          expect(await pod.agentGet('/reader')).toEqual({ code: 200, body: 'synced\n' });
+          expect(await member.agentGet('/writer')).toEqual({ code: 200, body: 'synced\n' });
+          expect(await member.agentGet('/reader')).toEqual({ code: 200, body: 'synced\n' });
           for (const probe of ['startup', 'readiness', 'liveness'] as const) {
-            expectSuccess(await pod.database.probe(probe));
+            expectSuccess(await member.database.probe(probe));
           }
         }
         // Two HAProxies and the peers check at once: the agent answers concurrent requests.
-        const concurrent = await Promise.all(Array.from({ length: 12 }, () => lab.pods[1].agentGet('/writer')));
+        const concurrent = await Promise.all(Array.from({ length: 12 }, () => cluster.members[1].agentGet('/writer')));
         expect(concurrent.map((answer) => answer.code)).toEqual(Array(12).fill(200));
         // The passwords are only in RUN_DIR (memory), in pod.cnf (mode 0600); the accounts file is gone.
-        expect(statSync(join(lab.pods[0].database.volumeDir('run'), 'pod.cnf')).mode & 0o777).toBe(0o600);
-        expect(existsSync(join(lab.pods[0].database.volumeDir('run'), 'accounts.sql'))).toBe(false);
+        expect(statSync(join(cluster.members[0].database.volumeDir('run'), 'pod.cnf')).mode & 0o777).toBe(0o600);
+        expect(existsSync(join(cluster.members[0].database.volumeDir('run'), 'accounts.sql'))).toBe(false);
       });
     },
     480_000,
@@ -121,16 +149,28 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
   scenario(
     'kill -9 of the writer: every acknowledged commit is on the others, and the node rejoins by IST',
     async () => {
-      await withLab({ label: 'writer-crash', template: await template }, async (lab) => {
+      await withCluster({ template: await template }, async (cluster) => {
         // GIVEN
-        await lab.resume();
-        const [writer, b, c] = lab.pods;
+        await cluster.startSynced(180_000);
+        const [writer, b, c] = cluster.members;
         await writer.insertRows(1, 300);
 
-        // WHEN
-        await lab.crash(writer);
+        expect((await writer.agentGet('/writer')).code).toBe(200);
 
-        // THEN
+        // WHEN
+        await cluster.crashDatabase(writer);
+
+        // THEN the crashed node's agent answers 503 to every check, and says why in its log once
+        const agentLogMark = writer.agent.log().length;
+        for (let check = 0; check < 5; check++) {
+          expect((await writer.agentGet('/writer')).code).toBe(503);
+        }
+        expect(
+          writer.agent
+            .log()
+            .slice(agentLogMark)
+            .match(/galera-agent: the server does not answer: .+/g),
+        ).toEqual([expect.stringContaining("Can't connect to local server through socket")]);
         expect(await b.rowIds()).toEqual(range(1, 300));
         await waitFor('the survivors to form a primary component of 2', async () => (await c.status('wsrep_cluster_size')) === '2', {
           timeoutMs: 20_000,
@@ -140,9 +180,9 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
 
         // WHEN
         const restarted = Date.now();
-        await lab.start(writer);
-        await lab.waitSynced(lab.pods, 3, 240_000);
-        lab.note(`the crashed writer rejoined in ${Date.now() - restarted} ms`);
+        await cluster.startMember(writer);
+        await cluster.waitSynced(cluster.members, 3, 240_000);
+        cluster.note(`the crashed writer rejoined in ${Date.now() - restarted} ms`);
 
         // THEN
         expect(writer.startLog()).toContain('recovered position');
@@ -151,6 +191,8 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
         expect(writer.startLog()).toMatch(/IST received: /);
         expect(writer.startLog()).not.toContain('Proceeding with SST');
         expect(await writer.rowIds()).toEqual(range(1, 400));
+        expect(await writer.agentGet('/writer')).toEqual({ code: 200, body: 'synced\n' });
+        expect(writer.agent.log().slice(agentLogMark)).toContain('galera-agent: the server answers\n');
       });
     },
     480_000,
@@ -159,33 +201,33 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
   scenario(
     'kill -9 of all three, then all start: Galera forms the last primary component again (pc.recovery), no bootstrap, no commit lost',
     async () => {
-      await withLab({ label: 'full-crash', template: await template }, async (lab) => {
+      await withCluster({ template: await template }, async (cluster) => {
         // GIVEN
-        await lab.resume();
-        await lab.pods[0].insertRows(1, 200);
-        const [uuid] = await clusterUuids(lab);
+        await cluster.startSynced(180_000);
+        await cluster.members[0].insertRows(1, 200);
+        const [uuid] = await clusterUuids(cluster);
 
         // WHEN
-        await lab.crash(...lab.pods);
-        for (const pod of lab.pods) {
-          expect(pod.dataFile('grastate.dat')).toMatch(/seqno: +-1\n/);
-          expect(pod.dataFile('gvwstate.dat')).toBeDefined();
+        await cluster.crashDatabase(...cluster.members);
+        for (const member of cluster.members) {
+          expect(member.dataFile('grastate.dat')).toMatch(/seqno: +-1\n/);
+          expect(member.dataFile('gvwstate.dat')).toBeDefined();
         }
-        const mark = lab.mark();
+        const mark = cluster.mark();
         const restarted = Date.now();
-        await Promise.all(lab.pods.map((pod) => lab.start(pod)));
-        await lab.waitSynced(lab.pods, 3, 240_000);
-        lab.note(`all three restarted and synced in ${Date.now() - restarted} ms`);
+        await cluster.startMembers();
+        await cluster.waitSynced(cluster.members, 3, 240_000);
+        cluster.note(`all three restarted and synced in ${Date.now() - restarted} ms`);
 
         // THEN
-        expect(await clusterUuids(lab)).toEqual(new Set([uuid]));
-        const restarts = lab.serverStarts(mark);
+        expect(await clusterUuids(cluster)).toEqual(new Set([uuid]));
+        const restarts = cluster.serverStarts(mark);
         expect(restarts).toHaveLength(3);
         for (const line of restarts) {
           expect(line).toContain('the primary component crashed as a whole (gvwstate.dat)');
         }
-        for (const pod of lab.pods) {
-          expect(await pod.rowIds()).toEqual(range(1, 200));
+        for (const member of cluster.members) {
+          expect(await member.rowIds()).toEqual(range(1, 200));
         }
       });
     },
@@ -195,21 +237,21 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
   scenario(
     'kill -9 of all three with one lost for good: the others wait, never bootstrap by themselves; the runbook bootstraps one',
     async () => {
-      await withLab({ label: 'lost-node', template: await template }, async (lab) => {
+      await withCluster({ template: await template }, async (cluster) => {
         // GIVEN
-        await lab.resume();
-        const [a, b, c] = lab.pods;
+        await cluster.startSynced(180_000);
+        const [a, b, c] = cluster.members;
         await a.insertRows(1, 100);
-        await lab.crash(a, b, c);
+        await cluster.crashDatabase(a, b, c);
         // Pod 2 is gone (its node lost): its agent too.
         await c.agent.kill();
 
         // WHEN
-        const mark = lab.mark();
-        await Promise.all([lab.start(a), lab.start(b)]);
+        const mark = cluster.mark();
+        await cluster.startMembers([a, b]);
 
         // THEN they wait in the start script, where no probe kills them
-        await waitFor('pods 0 and 1 to wait', () => [a, b].every((pod) => pod.startLog().includes(`and ${c.fqdn} does not take part`)), {
+        await waitFor('pods 0 and 1 to wait', () => [a, b].every((member) => member.startLog().includes(`and ${c.fqdn} does not take part`)), {
           timeoutMs: 60_000,
         });
         for (const probe of ['startup', 'liveness'] as const) {
@@ -220,11 +262,11 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
         expect(refused.stderr).toContain(
           `refused: the position of ${c.fqdn} is not known; if they are gone for good, run again with --accept-unreachable`,
         );
-        expect(lab.serverStarts(mark)).toEqual([]);
+        expect(cluster.serverStarts(mark)).toEqual([]);
 
         // WHEN the operator accepts that pod 2 is gone
         expectSuccess(await a.exec(['sh', '/scripts/reboot-cluster-galera.sh', 'bootstrap', '--accept-unreachable'], 20_000));
-        await lab.waitSynced([a, b], 2, 240_000);
+        await cluster.waitSynced([a, b], 2, 240_000);
 
         // THEN pod 0 bootstrapped on the approval, pod 1 joined it, nothing is lost
         expect(a.startLog()).toMatch(/bootstrapping the cluster from this node \(approved by sh \S+reboot-cluster-galera.sh at /);
@@ -232,10 +274,10 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
         expect(await b.rowIds()).toEqual(range(1, 100));
 
         // WHEN pod 2 comes back after all, THEN it joins the cluster
-        await lab.start(c);
-        await lab.waitSynced(lab.pods, 3, 240_000);
+        await cluster.startMember(c);
+        await cluster.waitSynced(cluster.members, 3, 240_000);
         expect(c.startLog()).toContain('joining the primary component through');
-        expect(lab.serverStarts(mark).filter((line) => line.includes('bootstrapping'))).toHaveLength(1);
+        expect(cluster.serverStarts(mark).filter((line) => line.includes('bootstrapping'))).toHaveLength(1);
         expect(await c.rowIds()).toEqual(range(1, 100));
       });
     },
@@ -245,14 +287,14 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
   scenario(
     'a node cut off from the others leaves the primary component within seconds: its agent answers 503, the others keep writing',
     async () => {
-      await withLab({ label: 'partition', template: await template }, async (lab) => {
+      await withCluster({ template: await template }, async (cluster) => {
         // GIVEN
-        await lab.resume();
-        const [a, b, c] = lab.pods;
+        await cluster.startSynced(180_000);
+        const [a, b, c] = cluster.members;
 
         // WHEN
         const cut = Date.now();
-        lab.cut(c);
+        cluster.cut(c);
 
         // THEN
         await waitFor('pod 2 to leave the primary component', async () => (await c.agentGet('/writer')).code === 503, {
@@ -260,7 +302,7 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
           intervalMs: 250,
         });
         const noticedMs = Date.now() - cut;
-        lab.note(`pod 2 answered 503 to /writer ${noticedMs} ms after the cut`);
+        cluster.note(`pod 2 answered 503 to /writer ${noticedMs} ms after the cut`);
         // evs.suspect_timeout is 3 s here; the view change follows within about a second.
         expect(noticedMs).toBeLessThan(10_000);
         expect((await c.agentGet('/writer')).body).toMatch(/^not (synced|ready|in the primary component)/);
@@ -269,8 +311,8 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
         await b.insertRows(1, 50);
 
         // WHEN the link is back, THEN pod 2 catches up
-        lab.heal(c);
-        await lab.waitSynced(lab.pods, 3, 120_000);
+        cluster.heal(c);
+        await cluster.waitSynced(cluster.members, 3, 120_000);
         expect(await c.rowIds()).toEqual(range(1, 50));
       });
     },
@@ -280,19 +322,19 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
   scenario(
     'graceful stop of all, one at a time, then all start: only the last to stop (safe_to_bootstrap) bootstraps; the writer drains first',
     async () => {
-      await withLab({ label: 'graceful', template: await template }, async (lab) => {
+      await withCluster({ template: await template }, async (cluster) => {
         // GIVEN
-        await lab.resume();
-        const [a, b, c] = lab.pods;
+        await cluster.startSynced(180_000);
+        const [a, b, c] = cluster.members;
         await c.insertRows(1, 100);
 
         // WHEN pods 2, 0, 1 stop in turn, writes going on meanwhile
-        expect((await lab.stop(c)).killed).toBe(false);
+        expect((await cluster.terminate(c)).killed).toBe(false);
         expect(c.database.log()).toContain('draining: /writer and /reader answer 503');
         await a.insertRows(101, 50);
-        await lab.stop(a);
+        await cluster.terminate(a);
         await b.insertRows(151, 50);
-        await lab.stop(b);
+        await cluster.terminate(b);
 
         // THEN
         expect(a.dataFile('grastate.dat')).toContain('safe_to_bootstrap: 0');
@@ -300,20 +342,20 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
         expect(c.dataFile('grastate.dat')).toContain('safe_to_bootstrap: 0');
 
         // WHEN
-        const mark = lab.mark();
+        const mark = cluster.mark();
         const started = Date.now();
-        await Promise.all(lab.pods.map((pod) => lab.start(pod)));
-        await lab.waitSynced(lab.pods, 3, 240_000);
-        lab.note(`restarted after a graceful stop of all in ${Date.now() - started} ms`);
+        await cluster.startMembers();
+        await cluster.waitSynced(cluster.members, 3, 240_000);
+        cluster.note(`restarted after a graceful stop of all in ${Date.now() - started} ms`);
 
         // THEN
-        const restarts = lab.serverStarts(mark);
+        const restarts = cluster.serverStarts(mark);
         expect(restarts.filter((line) => line.includes('bootstrapping'))).toHaveLength(1);
         expect(b.startLog()).toContain('bootstrapping the cluster from this node (safe_to_bootstrap: 1');
         expect(a.startLog()).toContain('joining the primary component through');
         expect(c.startLog()).toContain('joining the primary component through');
-        for (const pod of lab.pods) {
-          expect(await pod.rowIds()).toEqual(range(1, 200));
+        for (const member of cluster.members) {
+          expect(await member.rowIds()).toEqual(range(1, 200));
         }
       });
     },
@@ -323,19 +365,19 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
   scenario(
     'a node whose data directory is lost rejoins by SST (mariabackup) and never bootstraps',
     async () => {
-      await withLab({ label: 'lost-volume', template: await template }, async (lab) => {
+      await withCluster({ template: await template }, async (cluster) => {
         // GIVEN
-        await lab.resume();
-        const [a, b] = lab.pods;
+        await cluster.startSynced(180_000);
+        const [a, b] = cluster.members;
         await a.insertRows(1, 100);
 
         // WHEN
-        await lab.crash(b);
+        await cluster.crashDatabase(b);
         b.database.wipeVolume('data');
         const restarted = Date.now();
-        await lab.start(b);
-        await lab.waitSynced(lab.pods, 3, 240_000);
-        lab.note(`the emptied node synced in ${Date.now() - restarted} ms, SST ${sstSeconds(b)} s`);
+        await cluster.startMember(b);
+        await cluster.waitSynced(cluster.members, 3, 240_000);
+        cluster.note(`the emptied node synced in ${Date.now() - restarted} ms, SST ${sstSeconds(b)} s`);
 
         // THEN
         expect(b.startLog()).toContain('this data directory is empty: a full copy (SST) follows');
@@ -351,20 +393,20 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
   scenario(
     'pod 0 with an empty data directory while its peers are down waits, creates no cluster, and joins by SST; the runbook bootstraps the most advanced peer',
     async () => {
-      await withLab({ label: 'empty-zero', template: await template }, async (lab) => {
+      await withCluster({ template: await template }, async (cluster) => {
         // GIVEN every node stopped gracefully, pod 0 last; then pod 0's volume is lost
-        await lab.resume();
-        const [a, b, c] = lab.pods;
+        await cluster.startSynced(180_000);
+        const [a, b, c] = cluster.members;
         await a.insertRows(1, 100);
-        await lab.stop(b);
+        await cluster.terminate(b);
         await a.insertRows(101, 50);
-        await lab.stop(c);
-        await lab.stop(a);
+        await cluster.terminate(c);
+        await cluster.terminate(a);
         a.database.wipeVolume('data');
 
         // WHEN pod 0 starts alone
-        const mark = lab.mark();
-        await lab.start(a);
+        const mark = cluster.mark();
+        await cluster.startMember(a);
         await waitFor('pod 0 to wait', () => a.startLog().includes('waiting: this data directory is empty'), { timeoutMs: 20_000 });
 
         // THEN it waits and never creates a cluster
@@ -372,14 +414,14 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
         expect(a.startLog()).not.toContain('starting mariadbd');
 
         // WHEN the peers start: neither may bootstrap by itself (no safe_to_bootstrap, no gvwstate.dat)
-        await Promise.all([lab.start(b), lab.start(c)]);
+        await cluster.startMembers([b, c]);
         await waitFor(
           'the peers to wait',
           () => c.startLog().includes('no node may bootstrap by itself') && b.startLog().includes(`no primary component; ${c.fqdn} (`),
           { timeoutMs: 60_000 },
         );
         const report = expectSuccess(await b.exec(['sh', '/scripts/reboot-cluster-galera.sh', 'report'], 20_000));
-        lab.note(`runbook report on ${b.name}:\n${report}`);
+        cluster.note(`runbook report on ${b.name}:\n${report}`);
         expect(report).toContain(`${c.fqdn} phase=waiting`);
         expect(report).toContain(`${a.fqdn} phase=waiting position=:-1 safe_to_bootstrap=0 primary=0 empty=1`);
 
@@ -391,18 +433,18 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
         // WHEN it is run on the most advanced one
         const approved = await c.exec(['sh', '/scripts/reboot-cluster-galera.sh', 'bootstrap'], 20_000);
         expectSuccess(approved);
-        await lab.waitSynced(lab.pods, 3, 240_000);
+        await cluster.waitSynced(cluster.members, 3, 240_000);
 
         // THEN only that one bootstrapped (every peer answers: the safe_to_bootstrap the runbook set is enough, without
         // its approval), pod 0 joined by SST, and nothing is lost
-        const starts = lab.serverStarts(mark);
+        const starts = cluster.serverStarts(mark);
         expect(starts.filter((line) => line.includes('bootstrapping'))).toEqual([
           expect.stringContaining('bootstrapping the cluster from this node (safe_to_bootstrap: 1 at'),
         ]);
         expect(c.startLog()).toContain('bootstrapping the cluster from this node');
         expect(a.startLog()).toContain('a full copy (SST) follows');
-        for (const pod of lab.pods) {
-          expect(await pod.rowIds()).toEqual(range(1, 150));
+        for (const member of cluster.members) {
+          expect(await member.rowIds()).toEqual(range(1, 150));
         }
       });
     },

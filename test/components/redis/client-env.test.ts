@@ -2,10 +2,9 @@ import { Testing } from 'cdk8s';
 import { join } from 'node:path';
 import { App } from '../../../lib';
 import { buildShop } from '../../../examples/main';
-import { destroyAllClusters, withCluster } from './harness/cluster';
-import { resolveEnv } from './harness/manifest';
-import { assertPodSandboxAvailable } from './harness/preflight';
-import { expectSuccess } from './harness/system';
+import { destroyAllClusters, withCluster, assertRedisPodsAvailable } from './harness/cluster';
+import { resolveEnv } from '../../support/harness/manifest';
+import { expectSuccess } from '../../support/harness/system';
 
 /**
  * The example shop's cart Deployment reaches each of its Redis sets with nothing but the environment it is given
@@ -39,7 +38,7 @@ function cartEnv(objects: any[], prefix: string): Record<string, string> {
 }
 
 beforeAll(() => {
-  assertPodSandboxAvailable();
+  assertRedisPodsAvailable();
 });
 
 afterAll(async () => {

@@ -2,12 +2,11 @@ import { Testing } from 'cdk8s';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BusinessScenario, DataClass, RedisSentinel, RedisSentinelProps, Tier } from '../../../lib';
-import { RedisSentinelCluster, destroyAllClusters, toReplication, withCluster } from './harness/cluster';
-import { Pod } from './harness/pod';
-import { assertPodSandboxAvailable } from './harness/preflight';
+import { RedisSentinelCluster, destroyAllClusters, toReplication, withCluster, assertRedisPodsAvailable } from './harness/cluster';
+import { Pod } from '../../support/harness/pod';
 import { pairs } from './harness/resp';
-import { expectSuccess } from './harness/system';
-import { sleep, waitFor } from './harness/wait';
+import { expectSuccess } from '../../support/harness/system';
+import { sleep, waitFor } from '../../support/harness/wait';
 
 /**
  * Runs the scripts RedisSentinel emits, unmodified, against real redis-server and redis-sentinel processes. Each
@@ -49,7 +48,7 @@ function withSet(props: RedisSentinelProps, body: (cluster: RedisSentinelCluster
 }
 
 beforeAll(() => {
-  assertPodSandboxAvailable();
+  assertRedisPodsAvailable();
 });
 
 afterAll(async () => {

@@ -13,8 +13,9 @@
 # Every request is served by a child process of its own (their number bounded), so a slow answer never holds up the
 # others. The server is asked with one bounded query through the socket as the monitor user (the password through
 # MYSQL_PWD), one query at a time: requests that arrive while a query runs take its result, so two HAProxies and the
-# peers checking at once make one connection, well within the monitor user's max_user_connections. Core modules of
-# perl-base only.
+# peers checking at once make one connection, well within the monitor user's max_user_connections. While the server
+# does not answer, the agent logs why once, not at every check, and logs again when the reason changes or the server
+# answers. Core modules of perl-base only.
 use strict;
 use warnings;
 use IO::Socket::INET;
@@ -30,6 +31,9 @@ my $galera_port = $ENV{GALERA_PORT} || 4567;
 # The last query's result, with a generation number; the lock file serializes the queries.
 my $cache_file = "$run_dir/agent-status";
 my $lock_file = "$run_dir/agent-status.lock";
+# The query's stderr, and why the server did not answer at the last query ('' once it answers), for the log.
+my $query_error_file = "$run_dir/agent-query.err";
+my $logged_reason_file = "$run_dir/agent-unanswered";
 # A check that takes longer than this is worth less than an answer: HAProxy's `timeout check` is 2 s.
 my $query_timeout_seconds = 1.5;
 my $request_timeout_seconds = 2;
@@ -109,17 +113,33 @@ sub respond {
 # query that ended after this request arrived, its own or one that another request ran meanwhile.
 sub wsrep_status {
   my $before = read_cache();
-  open(my $lock, '>>', $lock_file) or return query_status();
-  flock($lock, LOCK_EX) or return query_status();
+  open(my $lock, '>>', $lock_file) or return (query_status())[0];
+  flock($lock, LOCK_EX) or return (query_status())[0];
   my $current = read_cache();
   if ($current && (!$before || $current->{generation} != $before->{generation})) {
     close $lock;
     return $current->{status};
   }
-  my $status = query_status();
+  my ($status, $reason) = query_status();
   write_cache(($current ? $current->{generation} : 0) + 1, $status);
+  log_reason_change($reason);
   close $lock;
   return $status;
+}
+
+# Logs why the server does not answer when that differs from the last query's reason, and that it answers again.
+sub log_reason_change {
+  my ($reason) = @_;
+  my $logged = '';
+  if (open(my $file, '<', $logged_reason_file)) {
+    $logged = <$file> // '';
+    close $file;
+  }
+  return if $reason eq $logged;
+  print STDERR $reason eq '' ? "galera-agent: the server answers\n" : "galera-agent: the server does not answer: $reason\n";
+  open(my $file, '>', $logged_reason_file) or return;
+  print $file $reason;
+  close $file;
 }
 
 sub read_cache {
@@ -145,15 +165,21 @@ sub write_cache {
   rename "$cache_file.next", $cache_file;
 }
 
+# The server's wsrep status, or undef and why it did not answer.
 sub query_status {
-  return undef unless -S $socket_path;
+  return (undef, "no socket at $socket_path") unless -S $socket_path;
   local $ENV{MYSQL_PWD} = $ENV{MYSQL_MONITOR_PASSWORD} // '';
   my $user = $ENV{MONITOR_USER} || 'monitor';
   my $query = "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state', 'wsrep_local_state_comment', 'wsrep_ready', "
     . "'wsrep_cluster_status', 'wsrep_cluster_state_uuid', 'wsrep_last_committed')";
-  open(my $output, '-|', 'timeout', $query_timeout_seconds, 'mariadb', '--no-defaults', '--protocol=socket', "--socket=$socket_path", "--user=$user",
-    '--connect-timeout=1', '--batch', '--skip-column-names', "--execute=$query")
-    or return undef;
+  my $pid = open(my $output, '-|');
+  return (undef, "cannot run mariadb: $!") unless defined $pid;
+  if ($pid == 0) {
+    open(STDERR, '>', $query_error_file) or exit 126;
+    exec('timeout', $query_timeout_seconds, 'mariadb', '--no-defaults', '--protocol=socket', "--socket=$socket_path", "--user=$user",
+      '--connect-timeout=1', '--batch', '--skip-column-names', "--execute=$query")
+      or exit 127;
+  }
   my %status;
   while (my $line = <$output>) {
     chomp $line;
@@ -161,7 +187,17 @@ sub query_status {
     $status{lc $name} = $value // '' if defined $name;
   }
   close $output;
-  return $? == 0 && exists $status{wsrep_ready} ? \%status : undef;
+  my $exit = $? >> 8;
+  return (\%status, '') if $? == 0 && exists $status{wsrep_ready};
+  my $error = '';
+  if (open(my $file, '<', $query_error_file)) {
+    $error = <$file> // '';
+    close $file;
+  }
+  chomp $error;
+  return (undef, $error) if $error ne '';
+  return (undef, "no answer within ${query_timeout_seconds} s") if $exit == 124;
+  return (undef, $? == 0 ? 'no wsrep status (wsrep is off)' : "mariadb exited with $exit");
 }
 
 sub synced {

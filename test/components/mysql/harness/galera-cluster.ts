@@ -1,9 +1,12 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Manifest, Secrets, Workload, readManifest, workload } from '../../redis/harness/manifest';
-import { Attachment, PodNetwork } from '../../redis/harness/network';
-import { ExecResult, HAPROXY_IMAGE_BINARIES, Pod } from '../../redis/harness/pod';
-import { sleep, waitFor } from '../../redis/harness/wait';
+import { Manifest, Secrets, Workload, readManifest, workload } from '../../../support/harness/manifest';
+import { Attachment, PodNetwork } from '../../../support/harness/network';
+import { ExecResult, HAPROXY_IMAGE_BINARIES, Pod } from '../../../support/harness/pod';
+import { assertPodSandboxAvailable } from '../../../support/harness/preflight';
+import { findBinary } from '../../../support/harness/system';
+import { sleep, waitFor } from '../../../support/harness/wait';
 import { MARIADB_IMAGE_BINARIES } from './image';
 import type { CommitLoadSpec, CommitLog } from './commit-load';
 import { SqlClient, SqlTarget } from './sql-client';
@@ -15,6 +18,9 @@ import { SqlClient, SqlTarget } from './sql-client';
  * its own talks to them all, and serves the hosts file as DNS for HAProxy, which resolves the members itself.
  *
  * Everything the pods run (scripts, my.cnf, haproxy.cfg, env, probes, preStop) is what the construct emitted.
+ *
+ * GALERA_HARNESS_VERBOSE=1 prints each cluster's timeline as it goes; GALERA_HARNESS_KEEP=1 keeps the pods'
+ * directories (under /var/tmp, not /tmp: every pod mounts its own tmp volume on /tmp and would not see them).
  */
 
 const PATH_VARIABLES = ['SCRIPTS_DIR', 'CONFIG_DIR', 'DATA_DIR', 'RUN_DIR'] as const;
@@ -26,6 +32,8 @@ export interface GaleraClusterOptions {
   readonly name: string;
   readonly secrets: Secrets;
   readonly clusterDomain?: string;
+  /** A directory saved by `saveTemplate`: each member's data volume starts as a copy of it. @default - empty volumes */
+  readonly template?: string;
 }
 
 /** One member pod: the database container and its agent sidecar. */
@@ -35,6 +43,8 @@ export class GaleraMember {
     readonly fqdn: string,
     readonly database: Pod,
     readonly agent: Pod,
+    /** The application database (APPLICATION_DATABASE), where `insertRows` and `rowIds` use table `t`. */
+    readonly applicationDatabase: string,
   ) {}
 
   get name(): string {
@@ -70,12 +80,78 @@ export class GaleraMember {
     }
   }
 
-  /** `<wsrep_local_state> <wsrep_cluster_status> <wsrep_cluster_size>`, or undefined. */
+  /** `<wsrep_local_state> <wsrep_cluster_status> <wsrep_cluster_size>` in one query, or undefined when the server does not answer. */
   async wsrepView(): Promise<string | undefined> {
-    const [state, status, size] = await Promise.all(
-      ['wsrep_local_state', 'wsrep_cluster_status', 'wsrep_cluster_size'].map((name) => this.status(name)),
+    try {
+      const rows = await this.sql(
+        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('WSREP_LOCAL_STATE', 'WSREP_CLUSTER_STATUS', 'WSREP_CLUSTER_SIZE') " +
+          "ORDER BY FIELD(VARIABLE_NAME, 'WSREP_LOCAL_STATE', 'WSREP_CLUSTER_STATUS', 'WSREP_CLUSTER_SIZE')",
+        5000,
+      );
+      return rows.split('\n').join(' ');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** GET `path` from the pod's agent, from inside the pod (from the agent container, which outlives a database crash). */
+  async agentGet(path: string): Promise<{ code: number; body: string }> {
+    const agentPort = this.agent.env.AGENT_PORT;
+    const result = await this.agent.exec(
+      [
+        'perl',
+        '-e',
+        'use IO::Socket::INET; my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[1]", Timeout => 3) or exit 2; ' +
+          'print $s "GET $ARGV[0] HTTP/1.0\\r\\n\\r\\n"; local $/; print <$s>;',
+        path,
+        agentPort,
+      ],
+      5000,
     );
-    return state === undefined ? undefined : `${state} ${status} ${size}`;
+    const match = /^HTTP\/1\.0 (\d+)[^\n]*\r\n.*?\r\n\r\n(.*)$/s.exec(result.stdout);
+    if (!match) {
+      throw new Error(`${this.name}: GET ${path}: no HTTP answer (exit ${result.code}): ${result.stdout}${result.stderr}`);
+    }
+    return { code: Number(match[1]), body: match[2] };
+  }
+
+  /** The agent's GET /state as an object. */
+  async state(): Promise<Record<string, string>> {
+    const { body } = await this.agentGet('/state');
+    return Object.fromEntries(
+      body
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+  }
+
+  /** Inserts ids `from`..`from + count - 1` into table t, one autocommitted statement each; all acknowledged on exit 0. */
+  async insertRows(from: number, count: number): Promise<void> {
+    const statements = Array.from({ length: count }, (_, i) => `INSERT INTO \`${this.applicationDatabase}\`.t (id) VALUES (${from + i});`).join(' ');
+    await this.sql(statements, 60_000);
+  }
+
+  /** The ids in table t. */
+  async rowIds(): Promise<number[]> {
+    const rows = await this.sql(`SELECT id FROM \`${this.applicationDatabase}\`.t ORDER BY id`);
+    return rows === '' ? [] : rows.split('\n').map(Number);
+  }
+
+  /** Runs a command in the database container, as `kubectl exec` would. */
+  exec(command: readonly string[], timeoutMs: number): Promise<ExecResult> {
+    return this.database.exec(command, timeoutMs);
+  }
+
+  /** A file on the data volume, or undefined. */
+  dataFile(file: string): string | undefined {
+    const path = join(this.database.volumeDir('data'), file);
+    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+  }
+
+  /** The start script's log lines of the database container's current start. */
+  startLog(): string {
+    return this.database.lastStartLog();
   }
 }
 
@@ -88,7 +164,6 @@ export class GaleraCluster {
   readonly root: string;
   readonly hostsFile: string;
   readonly network: PodNetwork;
-  readonly sql: SqlClient;
   readonly clientAttachment: Attachment;
   readonly passwords: Record<string, string>;
   readonly database: string;
@@ -98,6 +173,7 @@ export class GaleraCluster {
   private readonly hostNames = new Map<string, string>();
   private readonly timeline: string[] = [];
   private readonly started = Date.now();
+  private sqlClient?: SqlClient;
   private destroyed = false;
 
   constructor(options: GaleraClusterOptions) {
@@ -156,7 +232,12 @@ export class GaleraCluster {
           pathVariables: PATH_VARIABLES,
           imageBinaries: MARIADB_IMAGE_BINARIES,
         });
-        return new GaleraMember(ordinal, fqdn, databasePod, agentPod);
+        if (options.template) {
+          const data = databasePod.volumeDir('data');
+          rmSync(data, { recursive: true, force: true });
+          copyTree(join(options.template, String(ordinal)), data);
+        }
+        return new GaleraMember(ordinal, fqdn, databasePod, agentPod, this.database);
       });
       this.proxies = Array.from({ length: this.proxyWorkload.replicas }, (_, ordinal) => {
         const name = `${this.proxyWorkload.name}-${ordinal}`;
@@ -172,7 +253,6 @@ export class GaleraCluster {
           resolvConf,
         });
       });
-      this.sql = new SqlClient(this.clientAttachment, join(this.root, 'client.log'));
     } catch (error) {
       this.network.destroy();
       rmSync(this.root, { recursive: true, force: true });
@@ -191,12 +271,33 @@ export class GaleraCluster {
     }
   }
 
+  /**
+   * The test's SQL client, started on first use: the script tests, which talk to the members over their sockets, need
+   * neither it nor the proxies.
+   */
+  get sql(): SqlClient {
+    this.sqlClient ??= new SqlClient(this.clientAttachment, join(this.root, 'client.log'));
+    return this.sqlClient;
+  }
+
   /** Every member (agents first, as the kubelet starts a pod's containers together) and every proxy, at once. */
   async startAll(): Promise<void> {
     await this.sql.serveDns(this.hostsFile);
-    await Promise.all(this.members.map((member) => this.startMember(member)));
+    await this.startMembers();
     await Promise.all(this.proxies.map((proxy) => proxy.start()));
     this.note('all pods started');
+  }
+
+  /** Starts every member at once; resolves, with the time it took, once all are Synced in one primary component. */
+  async startSynced(timeoutMs: number): Promise<number> {
+    await this.startMembers();
+    const ms = await this.waitSynced(this.members, this.members.length, timeoutMs);
+    this.note(`${this.members.length} members Synced after ${ms} ms`);
+    return ms;
+  }
+
+  async startMembers(members: readonly GaleraMember[] = this.members): Promise<void> {
+    await Promise.all(members.map((member) => this.startMember(member)));
   }
 
   async startMember(member: GaleraMember): Promise<void> {
@@ -211,6 +312,12 @@ export class GaleraCluster {
   async crash(member: GaleraMember): Promise<void> {
     await Promise.all([member.database.kill(), member.agent.kill()]);
     this.note(`${member.name} crashed (kill -9)`);
+  }
+
+  /** kill -9 of the database container of each member (mariadbd and every process of it); the agents keep running. */
+  async crashDatabase(...members: GaleraMember[]): Promise<void> {
+    await Promise.all(members.map((member) => member.database.kill()));
+    this.note(`database container of ${members.map((member) => member.name).join(', ')} crashed (kill -9)`);
   }
 
   /** A pod deletion: preStop, SIGTERM, SIGKILL at the end of the grace period; then the sidecar. */
@@ -265,6 +372,31 @@ export class GaleraCluster {
       { timeoutMs, intervalMs: 500 },
     );
     return Date.now() - started;
+  }
+
+  /** Where each member's database log ends now, for `serverStarts`. */
+  mark(): number[] {
+    return this.members.map((member) => member.database.log().length);
+  }
+
+  /** The start-galera.sh lines that start mariadbd, of every member, since `mark` (every start by default). */
+  serverStarts(since: readonly number[] = []): string[] {
+    return this.members.flatMap((member, i) =>
+      member.database
+        .log()
+        .slice(since[i] ?? 0)
+        .split('\n')
+        .filter((line) => line.includes('start-galera.sh: starting mariadbd')),
+    );
+  }
+
+  /** Copies every member's data volume (owner and modes kept) to `dir`, for clusters made with `template: dir`; the members must be stopped. */
+  saveTemplate(dir: string): void {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    for (const member of this.members) {
+      copyTree(member.database.volumeDir('data'), join(dir, String(member.ordinal)));
+    }
   }
 
   /** The application user's view through proxy `ordinal`'s read-write port (the Service kube-proxy would pick). */
@@ -358,7 +490,7 @@ export class GaleraCluster {
     this.destroyed = true;
     const pods = [...this.members.flatMap((member) => [member.database, member.agent]), ...this.proxies];
     await Promise.allSettled(pods.map((pod) => pod.dispose()));
-    await this.sql.close().catch(() => undefined);
+    await this.sqlClient?.close().catch(() => undefined);
     await sleep(100);
     this.network.destroy();
     if (process.env.GALERA_HARNESS_KEEP !== '1') {
@@ -369,5 +501,40 @@ export class GaleraCluster {
   private writeHosts(): void {
     const lines = ['127.0.0.1 localhost', ...[...this.records].map(([host, ip]) => `${ip} ${host}`), ''];
     writeFileSync(this.hostsFile, lines.join('\n'), { mode: 0o644 });
+  }
+}
+
+/** `cp -a`: the copy keeps owners (uid 999) and modes. */
+function copyTree(from: string, to: string): void {
+  const copied = spawnSync(findBinary('cp'), ['-a', from, to], { encoding: 'utf8' });
+  if (copied.status !== 0) {
+    throw new Error(`cp -a ${from} ${to}: ${copied.stderr}`);
+  }
+}
+
+/** Runs `body` on a new cluster; always destroys it, and adds the timeline and the logs to a failure. */
+export async function withGaleraCluster(options: GaleraClusterOptions, body: (cluster: GaleraCluster) => Promise<void>): Promise<void> {
+  const cluster = new GaleraCluster(options);
+  try {
+    await body(cluster);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n${cluster.diagnostics()}`, { cause: error });
+  } finally {
+    await cluster.destroy();
+  }
+}
+
+/** Throws, saying what is missing, unless this machine can run Galera member pods (never skips). */
+export function assertGaleraAvailable(): void {
+  assertPodSandboxAvailable({
+    component: 'The MariaDB Galera pods',
+    binaries: [...MARIADB_IMAGE_BINARIES, ...HAPROXY_IMAGE_BINARIES],
+    packages: ['mariadb-server', 'mariadb-client', 'mariadb-backup', 'galera-4', 'socat', 'haproxy'],
+  });
+  if (!existsSync('/usr/lib/galera/libgalera_smm.so')) {
+    throw new Error(
+      'The MariaDB Galera pods cannot run on this machine:\n- /usr/lib/galera/libgalera_smm.so is missing (Debian: apt-get install galera-4)',
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { createConnection } from 'mysql2/promise';
-import { serveHostsFile } from '../../redis/harness/dns';
+import { serveHostsFile } from '../../../support/harness/dns';
 import { CommitLoad } from './commit-load';
-import { serveRequests } from '../../redis/harness/namespace-agent';
+import { serveRequests } from '../../../support/harness/namespace-agent';
 import type { SqlAgentRequest } from './sql-client';
 
 /**

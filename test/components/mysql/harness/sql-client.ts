@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { NamespaceAgent } from '../../redis/harness/namespace-agent';
-import type { Attachment } from '../../redis/harness/network';
+import { NamespaceAgent } from '../../../support/harness/namespace-agent';
+import type { Attachment } from '../../../support/harness/network';
 import type { CommitLoadSpec, CommitLog } from './commit-load';
 
 /**

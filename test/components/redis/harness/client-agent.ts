@@ -1,8 +1,8 @@
 import type { AgentRequest } from './client';
 import { PASSWORD_VARIABLE, toWire } from './client';
-import { serveHostsFile } from './dns';
+import { serveHostsFile } from '../../../support/harness/dns';
 import { Load } from './load';
-import { serveRequests } from './namespace-agent';
+import { serveRequests } from '../../../support/harness/namespace-agent';
 import { RespConnection, command } from './resp';
 
 /**

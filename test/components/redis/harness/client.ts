@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { LoadLog, LoadSpec } from './load';
-import { NamespaceAgent } from './namespace-agent';
-import type { Attachment } from './network';
+import { NamespaceAgent } from '../../../support/harness/namespace-agent';
+import type { Attachment } from '../../../support/harness/network';
 import { RespErrorReply, RespValue } from './resp';
 
 /**

@@ -2,12 +2,13 @@ import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { join } from 'node:path';
 import { Args, ClientAgent } from './client';
 import { LoadLog, LoadSpec } from './load';
-import { Manifest, Secrets, Workload, readManifest, resolveEnv, workload } from './manifest';
-import { Attachment, PodNetwork } from './network';
-import { HAPROXY_IMAGE_BINARIES, Pod, PodOptions } from './pod';
+import { Manifest, Secrets, Workload, readManifest, resolveEnv, workload } from '../../../support/harness/manifest';
+import { Attachment, PodNetwork } from '../../../support/harness/network';
+import { HAPROXY_IMAGE_BINARIES, Pod, PodOptions } from '../../../support/harness/pod';
+import { assertPodSandboxAvailable } from '../../../support/harness/preflight';
 import { RespErrorReply, RespValue, pairs, parseInfo } from './resp';
-import { ExecResult, SYSTEM_PATH, findBinary, processExists, runCollecting } from './system';
-import { sleep, waitFor } from './wait';
+import { ExecResult, SYSTEM_PATH, findBinary, processExists, runCollecting } from '../../../support/harness/system';
+import { sleep, waitFor } from '../../../support/harness/wait';
 
 /**
  * A RedisSentinel set run from synthesized manifests: one harness Pod per Redis and per sentinel replica, each in a
@@ -26,6 +27,49 @@ export const PATH_VARIABLES = ['SCRIPTS_DIR', 'CONFIG_DIR', 'DATA_DIR', 'RUN_DIR
 const BASE_DIR = '/var/tmp';
 /** Keys per MGET when checking writes key by key. */
 const MGET_BATCH = 500;
+
+/** Binaries on the scripts' PATH. All of them are in the official redis:7.4 bookworm image (REDIS_IMAGE, Debian 12 base). */
+export const REDIS_IMAGE_BINARIES = [
+  'redis-server',
+  'redis-sentinel',
+  'redis-cli',
+  'sh',
+  'timeout',
+  'getent',
+  'date',
+  'sed',
+  'grep',
+  'tr',
+  'head',
+  'tail',
+  'sort',
+  'uniq',
+  'sleep',
+  'mkdir',
+  'mv',
+  'cp',
+  'rm',
+  'cat',
+  'cut',
+  'wc',
+  'ls',
+  'id',
+  'env',
+  'true',
+  'false',
+] as const;
+
+/** Throws, saying what is missing, unless this machine can run Redis pods and the master endpoint (never skips). */
+export function assertRedisPodsAvailable(): void {
+  assertPodSandboxAvailable({
+    component: 'The Redis pods',
+    binaries: [...REDIS_IMAGE_BINARIES, ...HAPROXY_IMAGE_BINARIES],
+    packages: ['redis-server', 'redis-sentinel', 'redis-tools', 'haproxy'],
+  });
+}
+
+/** The Redis image's WORKDIR. */
+const REDIS_IMAGE_WORKDIR = '/data';
 
 export interface ClusterOptions {
   /** Synthesized objects, e.g. `chart.toJson()`. */
@@ -128,7 +172,7 @@ export class RedisSentinelCluster {
       };
       // A Deployment's pods have no DNS names of their own: a proxy's name here stands in for the Service in front
       // of them (the test picks the proxy, as kube-proxy would).
-      const makePods = (set: Workload, podOptions: Pick<PodOptions, 'pathVariables' | 'imageBinaries' | 'resolvConf'>) =>
+      const makePods = (set: Workload, podOptions: Pick<PodOptions, 'pathVariables' | 'imageBinaries' | 'imageWorkdir' | 'resolvConf'>) =>
         Array.from({ length: set.replicas }, (_, ordinal) => {
           const name = `${set.name}-${ordinal}`;
           this.hosts.set(name, `${name}.${set.serviceName || set.name}.${set.namespace}.svc.${clusterDomain}`);
@@ -143,8 +187,9 @@ export class RedisSentinelCluster {
             ...podOptions,
           });
         });
-      this.sentinels = makePods(this.sentinelWorkload, { pathVariables: PATH_VARIABLES });
-      this.redis = makePods(this.redisWorkload, { pathVariables: PATH_VARIABLES });
+      const redisImage = { pathVariables: PATH_VARIABLES, imageBinaries: REDIS_IMAGE_BINARIES, imageWorkdir: REDIS_IMAGE_WORKDIR };
+      this.sentinels = makePods(this.sentinelWorkload, redisImage);
+      this.redis = makePods(this.redisWorkload, redisImage);
       this.clientAttachment = this.network.attach('client');
       this.resolvConf = join(this.root, 'resolv.conf');
       writeFileSync(this.resolvConf, `nameserver ${this.clientAttachment.ip}\n`, { mode: 0o644 });
@@ -378,6 +423,23 @@ export class RedisSentinelCluster {
 
   async replication(ordinal: number): Promise<Replication> {
     return toReplication(await this.redisCommand(ordinal, 'INFO', 'replication'));
+  }
+
+  /**
+   * Waits until each given pod has written its append-only file buffer and has no fsync pending (INFO persistence).
+   * With appendfsync everysec Redis holds writes back in memory while a slow fsync runs, for up to 2 s: a scenario that
+   * then kills every copy at once, to test something else, must wait for this first.
+   */
+  async waitAppendOnlyWritten(ordinals: readonly number[], timeoutMs = 10_000): Promise<void> {
+    await waitFor(
+      `the append-only files of pods ${ordinals.join(', ')} to be written`,
+      async () => {
+        const persistence = await Promise.all(ordinals.map(async (ordinal) => parseInfo(await this.redisCommand(ordinal, 'INFO', 'persistence'))));
+        return persistence.every((fields) => fields.aof_enabled === '1' && fields.aof_buffer_length === '0' && fields.aof_pending_bio_fsync === '0');
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+    this.note(`append-only files of pods ${ordinals.join(', ')} written`);
   }
 
   /** The master each sentinel names (undefined for a sentinel that does not answer or names none). */

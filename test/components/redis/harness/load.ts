@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { resolve } from '../../../support/harness/dns';
 import { RespConnection, RespErrorReply, RespValue, pairs } from './resp';
 
 /**
@@ -258,17 +258,6 @@ export class Load {
     }
     return RespConnection.open(address, port, { password: this.spec.password, timeoutMs, connectTimeoutMs: CONNECT_TIMEOUT_MS });
   }
-}
-
-/** The address of `host` in a hosts file, as the pods' resolver would find it (the first line that names it). */
-export function resolve(hostsFile: string, host: string): string | undefined {
-  for (const line of readFileSync(hostsFile, 'utf8').split('\n')) {
-    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (names.includes(host)) {
-      return address;
-    }
-  }
-  return undefined;
 }
 
 function describe(reply: RespValue): string {

@@ -30,7 +30,7 @@ const BRIDGE = 'br0';
  * Namespace names are `<prefix><network index>-<owner PID>-<label>`: unique even if two processes ever shared an
  * index, and telling whose they are when their owner died without removing them.
  */
-const NAMESPACE_PREFIX = 'redis-harness-';
+const NAMESPACE_PREFIX = 'pod-harness-';
 
 /** One namespace plugged into the switch. */
 export interface Attachment {
@@ -217,7 +217,7 @@ function listNamespaces(): string[] {
 }
 
 const held = new Set<number>();
-const lockFile = (index: number) => join(BASE_DIR, `redis-harness-network-${index}.lock`);
+const lockFile = (index: number) => join(BASE_DIR, `pod-harness-network-${index}.lock`);
 /** The PID in a lock file; undefined when the file is gone (its owner released it meanwhile). */
 function lockOwner(file: string): number | undefined {
   try {
@@ -234,7 +234,7 @@ function lockOwner(file: string): number | undefined {
  * that finds it moved a live owner's lock instead puts it back.
  */
 function reserveNetwork(): number {
-  const draft = join(BASE_DIR, `redis-harness-network-draft-${process.pid}`);
+  const draft = join(BASE_DIR, `pod-harness-network-draft-${process.pid}`);
   const aside = `${draft}.aside`;
   writeFileSync(draft, String(process.pid));
   try {

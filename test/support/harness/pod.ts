@@ -62,8 +62,10 @@ export interface PodOptions {
   readonly hostsFile: string;
   /** Env variables holding an in-container path, pointed at the pod's directory for that path. */
   readonly pathVariables: readonly string[];
-  /** The binaries of the container's image on its PATH. @default IMAGE_BINARIES (the Redis image's) */
-  readonly imageBinaries?: readonly string[];
+  /** The binaries of the container's image, the only ones on its PATH. */
+  readonly imageBinaries: readonly string[];
+  /** The image's WORKDIR, the container's working directory. @default '/' */
+  readonly imageWorkdir?: string;
   /**
    * A resolv.conf bind-mounted on /etc/resolv.conf, for a container that queries DNS itself (HAProxy's resolvers)
    * rather than through the hosts file. @default - the machine's
@@ -99,39 +101,6 @@ export interface ContainerExit {
  */
 export const HAPROXY_IMAGE_BINARIES = ['haproxy', 'sh', 'od', 'tr', 'wc', 'sleep'];
 
-/** Binaries on the scripts' PATH. All of them are in the official redis:7.4 bookworm image (REDIS_IMAGE, Debian 12 base). */
-export const IMAGE_BINARIES = [
-  'redis-server',
-  'redis-sentinel',
-  'redis-cli',
-  'sh',
-  'timeout',
-  'getent',
-  'date',
-  'sed',
-  'grep',
-  'tr',
-  'head',
-  'tail',
-  'sort',
-  'uniq',
-  'sleep',
-  'mkdir',
-  'mv',
-  'cp',
-  'rm',
-  'cat',
-  'cut',
-  'wc',
-  'ls',
-  'id',
-  'env',
-  'true',
-  'false',
-] as const;
-
-/** The Redis image's WORKDIR. */
-const IMAGE_WORKDIR = '/data';
 /** Container paths bind-mounted in place inside the pod's mount namespace, rather than reached through env. */
 const IN_PLACE_MOUNTS = ['/tmp'];
 /** How long unshare may take to fork the container's PID 1. */
@@ -546,8 +515,9 @@ export class Pod {
   }
 
   private workdir(): string {
-    const mount = this.mountFor(IMAGE_WORKDIR);
-    return mount ? mount.hostPath + IMAGE_WORKDIR.slice(mount.mountPath.length) : '/';
+    const workdir = this.options.imageWorkdir ?? '/';
+    const mount = this.mountFor(workdir);
+    return mount ? mount.hostPath + workdir.slice(mount.mountPath.length) : '/';
   }
 
   /** setpriv (user, groups, no capabilities) and `env -i` with exactly the container's environment. */
@@ -595,7 +565,7 @@ export class Pod {
   private makeBinDir(): void {
     rmSync(this.binDir, { recursive: true, force: true });
     mkdirSync(this.binDir, { mode: 0o755 });
-    for (const binary of this.options.imageBinaries ?? IMAGE_BINARIES) {
+    for (const binary of this.options.imageBinaries) {
       symlinkSync(findBinary(binary), join(this.binDir, binary));
     }
   }

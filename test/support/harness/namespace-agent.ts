@@ -13,7 +13,7 @@ import { withTimeout } from './wait';
 
 /** Margin on top of a request's own deadline for the IPC round trip, so the agent's own timeout fires first. */
 const IPC_MARGIN_MS = 5000;
-const REPOSITORY_ROOT = join(__dirname, '..', '..', '..', '..');
+const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
 
 export interface AgentMessage<Request> {
   readonly id: number;

@@ -1,14 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { findBinary } from './system';
 
+/** What a component's pods run, beyond the harness's own tools. */
+export interface ComponentBinaries {
+  /** Who needs them, for the message: "The Redis pods". */
+  readonly component: string;
+  readonly binaries: readonly string[];
+  /** The Debian packages that install them. */
+  readonly packages: readonly string[];
+}
+
 /**
  * Throws, with what is missing and why it is needed, unless this machine can run harness pods: root (namespaces,
  * bind mounts, switching to the pods' user), util-linux's unshare/nsenter/setpriv with PID and mount namespaces
- * working, iproute2's `ip` with network namespaces and veth pairs working, Redis' binaries and HAProxy (the master
- * endpoint). Call it in beforeAll:
- * a suite that cannot run its pods must fail, never skip.
+ * working, iproute2's `ip` with network namespaces and veth pairs working, and the component's own binaries. Call it
+ * in beforeAll: a suite that cannot run its pods must fail, never skip.
  */
-export function assertPodSandboxAvailable(): void {
+export function assertPodSandboxAvailable(needs: ComponentBinaries): void {
   const problems: string[] = [];
   if (process.platform !== 'linux') {
     problems.push(`the harness needs Linux (namespaces, /proc), not ${process.platform}`);
@@ -16,11 +24,12 @@ export function assertPodSandboxAvailable(): void {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
     problems.push(`the harness must run as root (uid 0) to create mount and PID namespaces and bind-mount /etc/hosts; uid is ${process.getuid?.()}`);
   }
-  for (const binary of ['unshare', 'nsenter', 'setpriv', 'mount', 'ip', 'redis-server', 'redis-sentinel', 'redis-cli', 'haproxy']) {
+  const packages = ['util-linux', 'mount', 'iproute2', ...needs.packages].join(' ');
+  for (const binary of ['unshare', 'nsenter', 'setpriv', 'mount', 'ip', ...needs.binaries]) {
     try {
       findBinary(binary);
     } catch {
-      problems.push(`${binary} is not installed (Debian: apt-get install util-linux mount iproute2 redis-server redis-sentinel redis-tools haproxy)`);
+      problems.push(`${binary} is not installed (Debian: apt-get install ${packages})`);
     }
   }
   if (problems.length === 0) {
@@ -54,13 +63,13 @@ export function assertPodSandboxAvailable(): void {
     }
   }
   if (problems.length > 0) {
-    throw new Error(`The Redis script tests cannot run on this machine:\n- ${problems.join('\n- ')}`);
+    throw new Error(`${needs.component} cannot run on this machine:\n- ${problems.join('\n- ')}`);
   }
 }
 
 /** Creates and removes a namespace with a veth pair; returns what went wrong, if anything. */
 function networkProbe(): string | undefined {
-  const namespace = `redis-harness-preflight-${process.pid}-probe`;
+  const namespace = `pod-harness-preflight-${process.pid}-probe`;
   const ip = (...args: string[]) => spawnSync(findBinary('ip'), args, { encoding: 'utf8', timeout: 10_000 });
   const added = ip('netns', 'add', namespace);
   if (added.status !== 0) {

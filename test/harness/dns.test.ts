@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { respond } from './harness/dns';
+import { respond } from '../support/harness/dns';
 
-/** The harness's stand-in for cluster DNS (harness/dns.ts), which the master endpoint's HAProxy queries. */
+/** The harness's stand-in for cluster DNS (test/support/harness/dns.ts), which the proxies' HAProxy queries. */
 
 const HOST = 'sessions-redis-1.sessions-redis-headless.shop.svc.cluster.local';
 const TYPE_A = 1;

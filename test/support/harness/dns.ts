@@ -1,5 +1,5 @@
 import { createSocket, Socket } from 'node:dgram';
-import { resolve } from './load';
+import { readFileSync } from 'node:fs';
 
 /**
  * A DNS server over the cluster's hosts file, standing in for cluster DNS for containers that resolve names at run
@@ -93,4 +93,15 @@ function header(query: Buffer, rcode: number, questions: number, answers: number
   out.writeUInt16BE(questions, 4);
   out.writeUInt16BE(answers, 6);
   return out;
+}
+
+/** The address of `host` in a hosts file, as the pods' resolver would find it (the first line that names it). */
+export function resolve(hostsFile: string, host: string): string | undefined {
+  for (const line of readFileSync(hostsFile, 'utf8').split('\n')) {
+    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (names.includes(host)) {
+      return address;
+    }
+  }
+  return undefined;
 }
