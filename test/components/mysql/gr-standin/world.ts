@@ -61,13 +61,15 @@ export function loadWorld(path: string): World {
 
 const LOCK_ATTEMPT_MILLISECONDS = 5;
 const LOCK_WAIT_MILLISECONDS = 30_000;
+/** Only for Atomics.wait: a synchronous sleep between two attempts. */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /** Takes the world's lock (an atomic mkdir), waiting while another process holds it. */
 export function lockWorld(path: string): void {
   const deadline = Date.now() + LOCK_WAIT_MILLISECONDS;
   while (!tryLock(path)) {
     if (Date.now() > deadline) throw new Error(`world ${path}: still locked after ${LOCK_WAIT_MILLISECONDS} ms`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LOCK_ATTEMPT_MILLISECONDS);
+    Atomics.wait(SLEEPER, 0, 0, LOCK_ATTEMPT_MILLISECONDS);
   }
 }
 
