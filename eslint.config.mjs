@@ -13,9 +13,9 @@ export default tseslint.config(
     },
   },
   {
-    // CommonJS entry points that cdk8s-cli loads with require().
+    // CommonJS entry points that cdk8s-cli loads with require(), and the tests' stand-ins for command-line tools.
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

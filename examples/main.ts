@@ -1,12 +1,25 @@
 import { ApiObject, App as Cdk8sApp, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
-import { App, BusinessScenario, ComponentNetworkPolicy, DataClass, MysqlEngine, MysqlReplication, Peer, RedisSentinel, Tier } from '../lib';
+import {
+  App,
+  BusinessScenario,
+  ComponentNetworkPolicy,
+  DataClass,
+  KAFKA_CLIENT_PORT,
+  KafkaCluster,
+  MysqlEngine,
+  MysqlReplication,
+  Peer,
+  RedisSentinel,
+  Tier,
+} from '../lib';
 
 /**
  * A small shop in the CRITICAL tier: the cart service keeps carts in a cache (losing one costs a shopper a few
- * clicks), sessions in a system of record (losing one logs a shopper out mid-checkout), and orders in a MySQL
- * database that must never lose a committed order.
+ * clicks), sessions in a system of record (losing one logs a shopper out mid-checkout), orders in a MySQL
+ * database that must never lose a committed order, and publishes every placed order to the order-events Kafka
+ * cluster, which fulfilment and billing consume: an acknowledged event must survive a broker or a zone.
  */
 export function buildShop(app: Cdk8sApp): BusinessScenario {
   // The Helm release name of the cluster's kube-prometheus-stack, whose Prometheus selects monitoring objects by it.
@@ -21,18 +34,19 @@ export function buildShop(app: Cdk8sApp): BusinessScenario {
   const sessions = new RedisSentinel(shop, 'session-store', { dataClass: DataClass.SYSTEM_OF_RECORD });
 
   const orders = new MysqlReplication(shop, 'orders', { engine: MysqlEngine.MYSQL_8_4, dataClass: DataClass.SYSTEM_OF_RECORD });
+  const orderEvents = new KafkaCluster(shop, 'order-events', { dataClass: DataClass.SYSTEM_OF_RECORD });
 
-  const cart = defineCart(shop, { cartCache, sessions, orders });
-  cartCache.allowFrom(Peer.workload(cart));
-  sessions.allowFrom(Peer.workload(cart));
-  orders.allowFrom(Peer.workload(cart));
+  const cart = defineCart(shop, { cartCache, sessions, orders, orderEvents });
+  for (const store of [cartCache, sessions, orders, orderEvents]) {
+    store.allowFrom(Peer.workload(cart));
+  }
   return shop;
 }
 
 /** The shop's own workload, hardened the way the checks expect of any workload. */
 function defineCart(
   shop: BusinessScenario,
-  stores: { cartCache: RedisSentinel; sessions: RedisSentinel; orders: MysqlReplication },
+  stores: { cartCache: RedisSentinel; sessions: RedisSentinel; orders: MysqlReplication; orderEvents: KafkaCluster },
 ): kplus.Deployment {
   const labels = {
     'app.kubernetes.io/name': 'cart',
@@ -41,7 +55,7 @@ function defineCart(
     'app.kubernetes.io/part-of': 'shop',
     'app.kubernetes.io/managed-by': 'stability-blueprints',
   };
-  const { cartCache, sessions, orders } = stores;
+  const { cartCache, sessions, orders, orderEvents } = stores;
   const cart = new kplus.Deployment(shop, 'cart', {
     metadata: { name: 'cart', labels },
     podMetadata: { labels },
@@ -63,7 +77,12 @@ function defineCart(
           memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
         },
         readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080, periodSeconds: Duration.seconds(5) }),
-        envVariables: { ...cartCache.clientEnv('CART_CACHE_'), ...sessions.clientEnv('SESSION_STORE_'), ...orders.clientEnv('ORDERS_DB_') },
+        envVariables: {
+          ...cartCache.clientEnv('CART_CACHE_'),
+          ...sessions.clientEnv('SESSION_STORE_'),
+          ...orders.clientEnv('ORDERS_DB_'),
+          ...orderEvents.clientEnv('ORDER_EVENTS_'),
+        },
       },
     ],
   });
@@ -86,6 +105,8 @@ function defineCart(
       ...storePorts(cartCache),
       ...storePorts(sessions),
       { peer: Peer.podsLabelled(orders.endpoint.selector), ports: [orders.plan.endpoint.readWritePort, orders.plan.endpoint.readOnlyPort] },
+      // Clients bootstrap from the Service, then produce to each broker by its advertised name.
+      { peer: Peer.podsLabelled(orderEvents.brokers.selector), ports: [KAFKA_CLIENT_PORT] },
     ],
     metricsPorts: [],
     monitoring: shop.monitoring,

@@ -1,3 +1,4 @@
+import { KAFKA_RULES } from '../components/kafka/rules';
 import { MYSQL_RULES } from '../components/mysql/rules';
 import { REDIS_RULES } from '../components/redis/rules';
 import { INVALID_SUPPRESSION, RULE_FAILED } from './engine';
@@ -40,6 +41,7 @@ export const RULE_CATALOG: readonly Rule[] = [
   ...DURABILITY_RULES,
   ...REDIS_RULES,
   ...MYSQL_RULES,
+  ...KAFKA_RULES,
   ...MONITORING_RULES,
   RULE_FAILED,
   INVALID_SUPPRESSION,

@@ -1,5 +1,5 @@
 import type { KubeObject, ManifestIndexReader, Violation } from './model';
-import { PodTemplate, podTemplateOf } from './selectors';
+import { isRecord, PodTemplate, podTemplateOf } from './selectors';
 
 /** Kinds that run pods; most pod rules target them. */
 export const POD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'] as const;
@@ -65,6 +65,48 @@ export function mountedConfigFiles(object: KubeObject, template: PodTemplate, co
       if (typeof content === 'string') {
         files.push({ configMap: configMapName, key, content });
       }
+    }
+  }
+  return files;
+}
+
+/** A file of a ConfigMap as a container sees it. */
+export interface ConfigMapFile {
+  readonly configMap: string;
+  readonly key: string;
+  /** Where the file appears in the container that mounts it. */
+  readonly path: string;
+  /** The directory the ConfigMap is mounted at, when it is mounted whole (no subPath). */
+  readonly directory?: string;
+  readonly content: string;
+}
+
+/** The files of the ConfigMaps a container mounts, with their paths, honouring `items` and `subPath`. */
+export function mountedConfigMapFiles(object: KubeObject, template: PodTemplate, container: any, index: ManifestIndexReader): ConfigMapFile[] {
+  const volumes: any[] = Array.isArray(template.spec.volumes) ? template.spec.volumes : [];
+  const mounts: any[] = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
+  const files: ConfigMapFile[] = [];
+  for (const mount of mounts) {
+    const source = volumes.find((volume) => volume?.name === mount?.name)?.configMap;
+    const configMap = typeof source?.name === 'string' ? index.find('ConfigMap', object.metadata?.namespace, source.name) : undefined;
+    const data: Record<string, unknown> = isRecord(configMap?.data) ? configMap.data : {};
+    const items: [string, string][] = Array.isArray(source?.items)
+      ? source.items.map((item: any) => [String(item?.key), String(item?.path)])
+      : Object.keys(data).map((key) => [key, key]);
+    const mountPath = String(mount?.mountPath ?? '').replace(/\/+$/, '');
+    for (const [key, relativePath] of items) {
+      const content = data[key];
+      if (typeof content !== 'string' || (mount.subPath !== undefined && mount.subPath !== relativePath)) {
+        continue;
+      }
+      const whole = mount.subPath === undefined;
+      files.push({
+        configMap: source.name,
+        key,
+        path: whole ? `${mountPath}/${relativePath}` : mountPath,
+        directory: whole ? mountPath : undefined,
+        content,
+      });
     }
   }
   return files;

@@ -87,6 +87,11 @@ export enum DiskFlush {
    * memory): a crash or power loss of every copy at once loses that window.
    */
   WITHIN_A_SECOND = 'within-a-second',
+  /**
+   * Left to the kernel's write-back of the page cache (Kafka's default, which relies on its replicas instead of fsync):
+   * a crash of the process loses nothing, a power loss of every copy at once may lose the last seconds.
+   */
+  BY_THE_OPERATING_SYSTEM = 'by-the-operating-system',
   /** Memory only: a restart of a pod loses its copy. */
   NEVER = 'never',
 }

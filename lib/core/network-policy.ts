@@ -20,7 +20,17 @@ export interface ComponentNetworkPolicyProps {
   readonly metricsPorts: number[];
   /** The scrapers, usually the scenario's `monitoring` peer. */
   readonly monitoring: Peer;
+  /**
+   * The pods call the Kubernetes API. Its endpoints are the control plane's addresses, which no pod or namespace
+   * selector matches and which differ per cluster, so the rule admits the API's usual ports (443, 6443) to any address.
+   *
+   * @default false
+   */
+  readonly kubernetesApiEgress?: boolean;
 }
+
+/** The ports the API server listens on behind the `kubernetes` Service: 443 on managed clusters, 6443 with kubeadm. */
+const KUBERNETES_API_PORTS = [443, 6443];
 
 /**
  * A default-deny NetworkPolicy for one set of pods that admits only the listed peers on the listed ports.
@@ -46,6 +56,7 @@ export class ComponentNetworkPolicy extends Construct {
         ingress: Lazy.any({ produce: () => this.ingressRules.map((rule) => ({ from: [rule.peer._toKube()], ports: tcpPorts(rule.ports) })) }),
         egress: [
           ...props.egress.map((rule) => ({ to: [rule.peer._toKube()], ports: tcpPorts(rule.ports) })),
+          ...(props.kubernetesApiEgress ? [{ ports: tcpPorts(KUBERNETES_API_PORTS) }] : []),
           {
             ports: [
               { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },

@@ -16,6 +16,12 @@ export interface PodSetProps {
   readonly replicas: number;
   readonly terminationGracePeriodSeconds: number;
   readonly containers: k8s.Container[];
+  /**
+   * Containers that run to completion before the others start, e.g. one that reads the node's zone.
+   *
+   * @default - none
+   */
+  readonly initContainers?: k8s.Container[];
   readonly volumes: k8s.Volume[];
   readonly scheduling: SchedulingPlan;
   readonly podUser: PodUser;
@@ -39,6 +45,7 @@ export function hardenedPodTemplate(props: PodSetProps, selector: Record<string,
       securityContext: restrictedPodSecurityContext(props.podUser),
       topologySpreadConstraints: scheduling.topologySpreadConstraints,
       affinity: scheduling.affinity,
+      ...(props.initContainers ? { initContainers: props.initContainers } : {}),
       containers: props.containers,
       volumes: props.volumes,
     },

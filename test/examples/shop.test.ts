@@ -39,6 +39,8 @@ describe('example shop', () => {
       'session-store-redis',
       'session-store-sentinel',
       'orders-mysql',
+      'order-events-controller',
+      'order-events-broker',
     ]);
     for (const statefulSet of statefulSets) {
       const pod = statefulSet.spec.template;
@@ -49,7 +51,7 @@ describe('example shop', () => {
         expect.objectContaining({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', minDomains: 3, maxSkew: 1 }),
       );
       expect(pod.spec.securityContext).toEqual(expect.objectContaining({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }));
-      for (const container of pod.spec.containers) {
+      for (const container of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
         expect(container.securityContext).toEqual(
           expect.objectContaining({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }),
         );
@@ -77,7 +79,7 @@ describe('example shop', () => {
       });
 
       // THEN
-      expect(stdout).toContain('56 objects, 62 rules: 0 errors, 0 warnings, 0 suppressed');
+      expect(stdout).toContain('75 objects, 67 rules: 0 errors, 0 warnings, 0 suppressed');
       expect(exitCode).toBe(0);
     } finally {
       rmSync(outdir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { BlueprintKeys } from '../../core/labels';
 import { KubeObject, ManifestIndexReader, notApplicable, Rule, RuleOutcome, Severity, Violation } from '../../checks/model';
-import { annotation, ContainerAt, containersOf, violation } from '../../checks/pod-helpers';
+import { annotation, ConfigMapFile, ContainerAt, containersOf, mountedConfigMapFiles, violation } from '../../checks/pod-helpers';
 import { isRecord, PodTemplate, podTemplateOf } from '../../checks/selectors';
 import { replicasOf } from '../../checks/rules/workload-facts';
 
@@ -143,41 +143,11 @@ function readOptionFile(content: string, reads: (group: string) => boolean): Opt
   return { settings, includes };
 }
 
-interface OptionFile {
-  readonly configMap: string;
-  readonly key: string;
-  /** Where the file appears in the container. */
-  readonly path: string;
-  /** The directory the ConfigMap is mounted at, when it is mounted whole (no subPath). */
-  readonly directory?: string;
-  readonly content: string;
-}
-
-/** The `.cnf` files of the ConfigMaps a container mounts, with their paths, in the order `!includedir` reads a directory. */
-function mountedOptionFiles(object: KubeObject, template: PodTemplate, container: any, index: ManifestIndexReader): OptionFile[] {
-  const volumes: any[] = Array.isArray(template.spec.volumes) ? template.spec.volumes : [];
-  const mounts: any[] = Array.isArray(container?.volumeMounts) ? container.volumeMounts : [];
-  const files: OptionFile[] = [];
-  for (const mount of mounts) {
-    const source = volumes.find((volume) => volume?.name === mount?.name)?.configMap;
-    const configMap = typeof source?.name === 'string' ? index.find('ConfigMap', object.metadata?.namespace, source.name) : undefined;
-    const data: Record<string, unknown> = isRecord(configMap?.data) ? configMap.data : {};
-    const items: [string, string][] = Array.isArray(source?.items)
-      ? source.items.map((item: any) => [String(item?.key), String(item?.path)])
-      : Object.keys(data).map((key) => [key, key]);
-    const mountPath = String(mount?.mountPath ?? '').replace(/\/+$/, '');
-    for (const [key, relativePath] of items) {
-      const content = data[key];
-      if (typeof content !== 'string' || (mount.subPath !== undefined && mount.subPath !== relativePath)) {
-        continue;
-      }
-      const path = mount.subPath !== undefined ? mountPath : `${mountPath}/${relativePath}`;
-      if (path.endsWith('.cnf')) {
-        files.push({ configMap: source.name, key, path, directory: mount.subPath === undefined ? mountPath : undefined, content });
-      }
-    }
-  }
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+/** The `.cnf` files of the ConfigMaps a container mounts, in the order `!includedir` reads a directory. */
+function mountedOptionFiles(object: KubeObject, template: PodTemplate, container: any, index: ManifestIndexReader): ConfigMapFile[] {
+  return mountedConfigMapFiles(object, template, container, index)
+    .filter((file) => file.path.endsWith('.cnf'))
+    .sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** `--name` and `--name=value` options in a command-line element, which may be a whole shell script. */

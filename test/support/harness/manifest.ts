@@ -19,6 +19,8 @@ export interface Workload {
   readonly container: any;
   /** Names of the other containers; a harness pod runs one of them only when asked to (`PodOptions.container`). */
   readonly sidecars: readonly string[];
+  /** Names of the init containers, which the harness does not run: `workload()` refuses a workload that has any. */
+  readonly initContainers: readonly string[];
   /** Every container of the pod, the first one included. */
   readonly containers: readonly any[];
   /** Pod volumes by name. */
@@ -45,9 +47,6 @@ export function readManifest(objects: readonly any[]): Manifest {
       configMaps[object.metadata.name] = { ...object.data };
     } else if (object.kind === 'StatefulSet' || object.kind === 'Deployment') {
       const podSpec = object.spec.template.spec;
-      if (podSpec.initContainers?.length) {
-        throw new Error(`${object.metadata.name}: the harness runs no init containers`);
-      }
       const [container, ...sidecars] = podSpec.containers;
       const podSecurity = podSpec.securityContext ?? {};
       const containerSecurity = container.securityContext ?? {};
@@ -61,6 +60,7 @@ export function readManifest(objects: readonly any[]): Manifest {
         minReadySeconds: object.spec.minReadySeconds ?? 0,
         container,
         sidecars: sidecars.map((sidecar: any) => sidecar.name),
+        initContainers: (podSpec.initContainers ?? []).map((init: any) => init.name),
         containers: podSpec.containers,
         volumes: Object.fromEntries((podSpec.volumes ?? []).map((volume: any) => [volume.name, volume])),
         claimNames: (object.spec.volumeClaimTemplates ?? []).map((claim: any) => claim.metadata.name),
@@ -78,6 +78,9 @@ export function workload(manifest: Manifest, name: string): Workload {
   const found = manifest.workloads[name];
   if (!found) {
     throw new Error(`no StatefulSet or Deployment ${name} in the manifest (have: ${Object.keys(manifest.workloads).join(', ')})`);
+  }
+  if (found.initContainers.length > 0) {
+    throw new Error(`${name}: the harness runs no init containers (${found.initContainers.join(', ')})`);
   }
   return found;
 }

@@ -193,7 +193,8 @@ export class RedisSentinelCluster {
       this.clientAttachment = this.network.attach('client');
       this.resolvConf = join(this.root, 'resolv.conf');
       writeFileSync(this.resolvConf, `nameserver ${this.clientAttachment.ip}\n`, { mode: 0o644 });
-      const endpoint = this.manifest.workloads[`${options.name}-master-deployment`];
+      const endpointName = `${options.name}-master-deployment`;
+      const endpoint = endpointName in this.manifest.workloads ? workload(this.manifest, endpointName) : undefined;
       this.masterEndpoint = endpoint
         ? makePods(endpoint, { pathVariables: ['CONFIG_DIR'], imageBinaries: HAPROXY_IMAGE_BINARIES, resolvConf: this.resolvConf })
         : [];
