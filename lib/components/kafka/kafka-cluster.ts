@@ -142,6 +142,8 @@ export class KafkaCluster extends BlueprintComponent {
 
     const securityContext = restrictedContainerSecurityContext(plan.podUser);
     const script = (file: string, ...args: string[]) => ['sh', `${SCRIPTS_DIR}/${file}`, ...args];
+    // bash: the probe reads the agent's metrics through /dev/tcp, the image having neither curl nor wget.
+    const probe = (role: string, kind: string) => ['bash', `${SCRIPTS_DIR}/probe-kafka.sh`, role, kind];
     const jmxExporterJar = `${JMX_EXPORTER_DIR}/jmx_prometheus_javaagent.jar`;
     const podEnv = (role: string, rolePlan: KafkaRolePlan, headlessService: string): k8s.EnvVar[] => [
       ...podIdentityEnv(),
@@ -220,7 +222,7 @@ export class KafkaCluster extends BlueprintComponent {
       startupProbe: tcpProbe('kafka-ctrl', 10, startupBudgetSeconds / 10),
       livenessProbe: tcpProbe('kafka-ctrl', 10, 6),
       // A JVM tool per check: rarely, and with the time a JVM needs to start.
-      readinessProbe: execProbe(['bash', `${SCRIPTS_DIR}/probe-kafka.sh`, KAFKA_CONTROLLER_COMPONENT, 'readiness'], {
+      readinessProbe: execProbe(probe(KAFKA_CONTROLLER_COMPONENT, 'readiness'), {
         periodSeconds: 30,
         timeoutSeconds: 25,
         failureThreshold: 2,
@@ -284,14 +286,13 @@ export class KafkaCluster extends BlueprintComponent {
       resources: dataStoreResources(plan.brokers.cpuMillis, plan.brokers.memory),
       securityContext,
       volumeMounts: [...mounts, ...(readsNode ? [{ name: 'rack', mountPath: RACK_DIR, readOnly: true }] : [])],
-      startupProbe: execProbe(['bash', `${SCRIPTS_DIR}/probe-kafka.sh`, KAFKA_BROKER_COMPONENT, 'startup'], {
+      startupProbe: execProbe(probe(KAFKA_BROKER_COMPONENT, 'startup'), {
         periodSeconds: 15,
         timeoutSeconds: 15,
         failureThreshold: startupBudgetSeconds / 15,
       }),
       livenessProbe: tcpProbe('kafka-repl', 10, 6),
-      // bash: the probe reads the agent's metrics through /dev/tcp, the image having neither curl nor wget.
-      readinessProbe: execProbe(['bash', `${SCRIPTS_DIR}/probe-kafka.sh`, KAFKA_BROKER_COMPONENT, 'readiness'], {
+      readinessProbe: execProbe(probe(KAFKA_BROKER_COMPONENT, 'readiness'), {
         periodSeconds: 10,
         timeoutSeconds: 5,
         failureThreshold: 3,

@@ -15,7 +15,7 @@ export const CLUSTER = 'order-events';
 
 /** What the stand-in tools replay (standin/kafka-tools.cjs). */
 export interface StandinCase {
-  readonly format?: 'ok' | 'fail';
+  readonly format?: 'ok' | 'fail' | 'success-without-meta';
   readonly formatError?: string;
   readonly quorum?: { readonly state: 'leader' | 'no-leader' | 'unreachable'; readonly leaderId?: number; readonly voters?: number[] };
   readonly brokers?: 'unreachable' | { readonly id: number; readonly answers?: boolean; readonly rack?: string }[];

@@ -152,6 +152,52 @@ describe('start-kafka.sh', () => {
     expect(controller.started()).toBeUndefined();
   });
 
+  test('GIVEN kafka-storage.sh reports success but writes no meta.properties WHEN a node starts THEN it refuses to start', async () => {
+    // GIVEN
+    const controller = pod('controller', 1);
+    controller.standin({ format: 'success-without-meta' });
+
+    // WHEN
+    const result = await controller.run('start-kafka.sh', ['controller']);
+
+    // THEN
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `refusing to start: kafka-storage.sh format reported success but ${join(controller.dataDir, 'meta.properties')} does not hold cluster ${CLUSTER_ID}`,
+    );
+    expect(controller.started()).toBeUndefined();
+  });
+
+  test('GIVEN the caught-up mark of the previous container WHEN a broker starts again THEN the mark is gone, so readiness waits for a new catch-up', async () => {
+    // GIVEN
+    const broker = withRack(pod('broker', 1), 'eu-west-1b');
+    broker.writeMeta(CLUSTER_ID, 1);
+    writeFileSync(join(broker.runDir, 'caught-up'), '');
+
+    // WHEN
+    const result = await broker.run('start-kafka.sh', ['broker']);
+
+    // THEN
+    expect(result.status).toBe(0);
+    expect(existsSync(join(broker.runDir, 'caught-up'))).toBe(false);
+  });
+
+  test('GIVEN an unknown role or a pod name without an ordinal WHEN the script starts THEN it stops before touching the volume', async () => {
+    // GIVEN
+    const broker = pod('broker', 0);
+
+    // WHEN
+    const unknownRole = await broker.run('start-kafka.sh', ['zookeeper']);
+    const noOrdinal = await broker.run('start-kafka.sh', ['broker'], { POD_NAME: 'order-events-broker' });
+
+    // THEN
+    expect(unknownRole.status).toBe(2);
+    expect(unknownRole.stderr).toContain('unknown role zookeeper: broker or controller');
+    expect(noOrdinal.status).not.toBe(0);
+    expect(noOrdinal.stderr).toContain('cannot read an ordinal from the pod name order-events-broker');
+    expect(broker.calls()).toEqual([]);
+  });
+
   test('GIVEN RackSource.NODE_LABEL and no zone written by the init container WHEN a broker starts THEN it refuses to start without broker.rack', async () => {
     // GIVEN
     const broker = pod('broker', 0);
@@ -247,9 +293,9 @@ function validValue(entry: any, value: string): boolean {
   }
 }
 
-/** Starts `server` on a free loopback port. */
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+/** Starts `server` on a free port of `host` (loopback; `::` takes IPv4 and IPv6 alike). */
+async function listen(server: Server, host = '127.0.0.1'): Promise<number> {
+  await new Promise<void>((ready) => server.listen(0, host, ready));
   return (server.address() as AddressInfo).port;
 }
 
@@ -322,6 +368,32 @@ describe('probe-kafka.sh', () => {
 
     // THEN
     expect(result).toEqual(expect.objectContaining({ status: 1, stdout: 'broker state 1.0, not RUNNING (3)\n' }));
+  });
+
+  test('GIVEN the agent answers without the broker state, or without the under-replicated count WHEN readiness runs THEN the broker is not ready', async () => {
+    // GIVEN
+    const broker = pod('broker', 1);
+
+    // WHEN
+    metrics = exported(3, 0).replace(/^kafka_server_kafkaserver_brokerstate .*$/m, '');
+    const noState = await readiness(broker);
+    metrics = exported(3, 0).replace(/^kafka_server_replicamanager_underreplicatedpartitions .*$/m, '');
+    const noCount = await readiness(broker);
+
+    // THEN
+    expect(noState).toEqual(expect.objectContaining({ status: 1, stdout: 'no broker state in the metrics yet\n' }));
+    expect(noCount).toEqual(
+      expect.objectContaining({ status: 1, stdout: 'catching up after its start: an unknown number of under-replicated partitions\n' }),
+    );
+    expect(existsSync(join(broker.runDir, 'caught-up'))).toBe(false);
+  });
+
+  test('GIVEN a probe the manifests do not define WHEN it runs THEN it fails with a usage error', async () => {
+    // WHEN
+    const result = await pod('controller', 0).run('probe-kafka.sh', ['controller', 'startup']);
+
+    // THEN
+    expect(result).toEqual(expect.objectContaining({ status: 2, stderr: 'no startup probe for a controller\n' }));
   });
 
   test('GIVEN the agent does not listen yet (the JVM is starting) WHEN readiness runs THEN the broker is not ready', async () => {
@@ -438,7 +510,7 @@ describe('rack-from-node.sh', () => {
         '-subj',
         '/CN=kubernetes',
         '-addext',
-        'subjectAltName=IP:127.0.0.1',
+        'subjectAltName=IP:127.0.0.1,IP:::1',
         '-keyout',
         join(dir, 'key.pem'),
         '-out',
@@ -457,14 +529,14 @@ describe('rack-from-node.sh', () => {
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(nodes[name]));
       }
     });
-    apiPort = await listen(server);
+    apiPort = await listen(server, '::');
   });
   afterAll(() => server.close());
 
-  function rackInit(nodeName: string) {
+  function rackInit(nodeName: string, apiHost = '127.0.0.1') {
     const broker = pod('broker', 0, { container: 'rack', nodeName });
     const env = {
-      KUBERNETES_SERVICE_HOST: '127.0.0.1',
+      KUBERNETES_SERVICE_HOST: apiHost,
       KUBERNETES_SERVICE_PORT: String(apiPort),
       TOKEN_DIR: dir,
       RACK_FILE: join(broker.rackDir, 'rack.id'),
@@ -489,6 +561,19 @@ describe('rack-from-node.sh', () => {
     expect(status).toBe(0);
     expect(stderr).toContain('node node-b2 is in zone eu-west-1b');
     expect(readFileSync(join(broker.rackDir, 'rack.id'), 'utf8')).toBe('eu-west-1b\n');
+  });
+
+  test('GIVEN an IPv6 API address WHEN the init container runs THEN it reaches the API in brackets', async () => {
+    // GIVEN
+    nodes = { 'node-a1': { kind: 'Node', metadata: { name: 'node-a1', labels: { 'topology.kubernetes.io/zone': 'eu-west-1a' } } } };
+
+    // WHEN
+    const { broker, result } = rackInit('node-a1', '::1');
+    const { status, stderr } = await result;
+
+    // THEN
+    expect({ status, stderr: stderr.split('\n')[0] }).toEqual({ status: 0, stderr: expect.stringContaining('node node-a1 is in zone eu-west-1a') });
+    expect(readFileSync(join(broker.rackDir, 'rack.id'), 'utf8')).toBe('eu-west-1a\n');
   });
 
   test('GIVEN a node without the zone label WHEN the init container runs THEN it fails closed', async () => {
