@@ -19,6 +19,15 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // Scripts that mongosh runs in the MongoDB pods: its shell globals, and Node's require and process.
+    files: ['lib/components/*/scripts/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { require: 'readonly', process: 'readonly', Mongo: 'readonly', print: 'readonly', quit: 'readonly', sleep: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Tests and check rules read manifests, which are untyped JSON from any source.
     files: ['test/**/*.ts', 'lib/checks/**/*.ts', 'lib/components/*/rules.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

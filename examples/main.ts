@@ -8,6 +8,8 @@ import {
   DataClass,
   KAFKA_CLIENT_PORT,
   KafkaCluster,
+  MONGODB_PORT,
+  MongoReplicaSet,
   MysqlEngine,
   MysqlReplication,
   Peer,
@@ -19,7 +21,8 @@ import {
  * A small shop in the CRITICAL tier: the cart service keeps carts in a cache (losing one costs a shopper a few
  * clicks), sessions in a system of record (losing one logs a shopper out mid-checkout), orders in a MySQL
  * database that must never lose a committed order, and publishes every placed order to the order-events Kafka
- * cluster, which fulfilment and billing consume: an acknowledged event must survive a broker or a zone.
+ * cluster, which fulfilment and billing consume: an acknowledged event must survive a broker or a zone. It reads
+ * products and prices from the catalog, a MongoDB replica set the merchandising team writes to.
  */
 export function buildShop(app: Cdk8sApp): BusinessScenario {
   // The Helm release name of the cluster's kube-prometheus-stack, whose Prometheus selects monitoring objects by it.
@@ -35,9 +38,10 @@ export function buildShop(app: Cdk8sApp): BusinessScenario {
 
   const orders = new MysqlReplication(shop, 'orders', { engine: MysqlEngine.MYSQL_8_4, dataClass: DataClass.SYSTEM_OF_RECORD });
   const orderEvents = new KafkaCluster(shop, 'order-events', { dataClass: DataClass.SYSTEM_OF_RECORD });
+  const catalog = new MongoReplicaSet(shop, 'catalog', { dataClass: DataClass.SYSTEM_OF_RECORD });
 
-  const cart = defineCart(shop, { cartCache, sessions, orders, orderEvents });
-  for (const store of [cartCache, sessions, orders, orderEvents]) {
+  const cart = defineCart(shop, { cartCache, sessions, orders, orderEvents, catalog });
+  for (const store of [cartCache, sessions, orders, orderEvents, catalog]) {
     store.allowFrom(Peer.workload(cart));
   }
   return shop;
@@ -46,7 +50,7 @@ export function buildShop(app: Cdk8sApp): BusinessScenario {
 /** The shop's own workload, hardened the way the checks expect of any workload. */
 function defineCart(
   shop: BusinessScenario,
-  stores: { cartCache: RedisSentinel; sessions: RedisSentinel; orders: MysqlReplication; orderEvents: KafkaCluster },
+  stores: { cartCache: RedisSentinel; sessions: RedisSentinel; orders: MysqlReplication; orderEvents: KafkaCluster; catalog: MongoReplicaSet },
 ): kplus.Deployment {
   const labels = {
     'app.kubernetes.io/name': 'cart',
@@ -55,7 +59,7 @@ function defineCart(
     'app.kubernetes.io/part-of': 'shop',
     'app.kubernetes.io/managed-by': 'stability-blueprints',
   };
-  const { cartCache, sessions, orders, orderEvents } = stores;
+  const { cartCache, sessions, orders, orderEvents, catalog } = stores;
   const cart = new kplus.Deployment(shop, 'cart', {
     metadata: { name: 'cart', labels },
     podMetadata: { labels },
@@ -82,6 +86,7 @@ function defineCart(
           ...sessions.clientEnv('SESSION_STORE_'),
           ...orders.clientEnv('ORDERS_DB_'),
           ...orderEvents.clientEnv('ORDER_EVENTS_'),
+          ...catalog.clientEnv('CATALOG_DB_'),
         },
       },
     ],
@@ -107,6 +112,8 @@ function defineCart(
       { peer: Peer.podsLabelled(orders.endpoint.selector), ports: [orders.plan.endpoint.readWritePort, orders.plan.endpoint.readOnlyPort] },
       // Clients bootstrap from the Service, then produce to each broker by its advertised name.
       { peer: Peer.podsLabelled(orderEvents.brokers.selector), ports: [KAFKA_CLIENT_PORT] },
+      // Drivers connect to the members the set's hello lists, the primary for writes.
+      { peer: Peer.podsLabelled(catalog.members.selector), ports: [MONGODB_PORT] },
     ],
     metricsPorts: [],
     monitoring: shop.monitoring,

@@ -1,4 +1,5 @@
 import { KAFKA_RULES } from '../components/kafka/rules';
+import { MONGODB_RULES } from '../components/mongodb/rules';
 import { MYSQL_RULES } from '../components/mysql/rules';
 import { REDIS_RULES } from '../components/redis/rules';
 import { INVALID_SUPPRESSION, RULE_FAILED } from './engine';
@@ -42,6 +43,7 @@ export const RULE_CATALOG: readonly Rule[] = [
   ...REDIS_RULES,
   ...MYSQL_RULES,
   ...KAFKA_RULES,
+  ...MONGODB_RULES,
   ...MONITORING_RULES,
   RULE_FAILED,
   INVALID_SUPPRESSION,

@@ -117,3 +117,105 @@ export function plainEnvOf(container: any): Record<string, string> {
   const env: any[] = Array.isArray(container?.env) ? container.env : [];
   return Object.fromEntries(env.filter((variable) => typeof variable?.value === 'string').map((variable) => [variable.name, variable.value]));
 }
+
+/** One environment variable of a container, in the order Kubernetes applies them (envFrom, then env). */
+export interface ContainerVariable {
+  readonly name: string;
+  /** Undefined when the value comes from an object the checked objects do not hold, or from a field. */
+  readonly value: string | undefined;
+  readonly fieldPath?: string;
+  readonly source: string;
+  readonly path: string;
+}
+
+export interface ContainerEnvironment {
+  readonly variables: readonly ContainerVariable[];
+  /** An envFrom whose ConfigMap is not among the checked objects, or a Secret: any variable may come from it. */
+  readonly unseen: boolean;
+}
+
+export function containerEnvironment(object: KubeObject, at: ContainerAt, index: ManifestIndexReader): ContainerEnvironment {
+  const variables: ContainerVariable[] = [];
+  let unseen = false;
+  const namespace = object.metadata?.namespace;
+  (Array.isArray(at.container.envFrom) ? at.container.envFrom : []).forEach((from: any, position: number) => {
+    const name = from?.configMapRef?.name;
+    const configMap = typeof name === 'string' ? index.find('ConfigMap', namespace, name) : undefined;
+    if (!configMap || !isRecord(configMap.data)) {
+      unseen = true;
+      return;
+    }
+    for (const [key, value] of Object.entries(configMap.data)) {
+      const variable = `${from.prefix ?? ''}${key}`;
+      variables.push({
+        name: variable,
+        value: String(value),
+        source: `the ${variable} variable from ConfigMap ${name}`,
+        path: `${at.path}.envFrom[${position}]`,
+      });
+    }
+  });
+  (Array.isArray(at.container.env) ? at.container.env : []).forEach((variable: any, position: number) => {
+    const name = String(variable?.name);
+    const path = `${at.path}.env[${position}]`;
+    const ref = variable?.valueFrom?.configMapKeyRef;
+    if (typeof variable?.value === 'string' || variable?.valueFrom === undefined) {
+      variables.push({ name, value: String(variable?.value ?? ''), source: `the ${name} variable`, path });
+    } else if (ref) {
+      const value = index.find('ConfigMap', namespace, String(ref.name))?.data?.[ref.key];
+      const from = `the ${name} variable (ConfigMap ${ref.name} key ${ref.key})`;
+      variables.push({ name, value: typeof value === 'string' ? value : undefined, source: from, path });
+    } else {
+      variables.push({ name, value: undefined, fieldPath: variable.valueFrom.fieldRef?.fieldPath, source: `the ${name} variable`, path });
+    }
+  });
+  return { variables, unseen };
+}
+
+/** Names referenced as `$(NAME)` (Kubernetes), `${NAME}` or `$NAME` (shell). */
+export function referencedVariables(text: string): Set<string> {
+  return new Set(
+    [...text.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$([A-Za-z_][A-Za-z0-9_]*)/g)].map(
+      (match) => match[1] ?? match[2] ?? match[3],
+    ),
+  );
+}
+
+/** Variables of the container that hold the pod IP: from status.podIP, or built from such a variable. */
+export function podIpVariables(environment: ContainerEnvironment): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const variable of environment.variables) {
+    if (variable.fieldPath === 'status.podIP' || variable.fieldPath === 'status.podIPs') {
+      found.set(variable.name, `from ${variable.fieldPath}`);
+    }
+  }
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const variable of environment.variables) {
+      const via = [...referencedVariables(variable.value ?? '')].find((name) => found.has(name));
+      if (via && !found.has(variable.name)) {
+        found.set(variable.name, `built from ${via}`);
+        grew = true;
+      }
+    }
+  }
+  return found;
+}
+
+/** One element of a container's command or args. */
+export interface CommandWord {
+  readonly text: string;
+  readonly path: string;
+  readonly field: 'command' | 'args';
+}
+
+export function commandWordsOf(at: ContainerAt): CommandWord[] {
+  return (['command', 'args'] as const).flatMap((field) =>
+    (Array.isArray(at.container[field]) ? at.container[field] : []).map((word: unknown, position: number) => ({
+      text: String(word),
+      path: `${at.path}.${field}[${position}]`,
+      field,
+    })),
+  );
+}

@@ -16,6 +16,8 @@ export const BlueprintKeys = {
   SUPPRESS: `${LABEL_PREFIX}/suppress`,
   /** On a database workload: the engine its members run (`mysql-8.4`, `mariadb-11.4`). */
   ENGINE: `${LABEL_PREFIX}/engine`,
+  /** On the objects of a MongoDB set with an arbiter: why it runs one instead of a data-bearing member. */
+  ARBITER_REASON: `${LABEL_PREFIX}/component-arbiter-reason`,
 } as const;
 
 export const MANAGED_BY = 'stability-blueprints';

@@ -67,12 +67,16 @@ export class StatefulPodSet extends Construct {
   constructor(scope: Construct, id: string, props: StatefulPodSetProps) {
     super(scope, id);
     const { identity } = props;
-    if (!Number.isInteger(props.quorum) || props.quorum < 1 || props.quorum >= props.replicas) {
+    // A set of one pod (an arbiter) keeps none up: its PDB lets the one go, and the component's quorum counts it.
+    const minimumQuorum = props.replicas === 1 ? 0 : 1;
+    if (!Number.isInteger(props.quorum) || props.quorum < minimumQuorum || props.quorum >= props.replicas) {
       throw new BlueprintError(
         this.node.path,
         'quorum',
         props.quorum,
-        `from 1 to ${props.replicas - 1} (one fewer than the ${props.replicas} replicas), so the disruption budget allows an eviction`,
+        props.replicas === 1
+          ? '0 for a set of one pod, so the disruption budget allows its eviction'
+          : `from 1 to ${props.replicas - 1} (one fewer than the ${props.replicas} replicas), so the disruption budget allows an eviction`,
       );
     }
     this.name = `${identity.instance}-${identity.component}`;

@@ -41,6 +41,70 @@ export function alertDelaySeconds(tier: Tier): number {
   }
 }
 
+/** `{a="b"}` with more matchers. */
+export function withMatchers(selector: string, ...matchers: string[]): string {
+  return `${selector.slice(0, -1)}, ${matchers.join(', ')}}`;
+}
+
+/**
+ * The selector of the kubelet's volume series of one StatefulSet's `data` claims, `data-<set>-<ordinal>`. Those series
+ * carry no pod labels, only the claim's namespace and name: the kubelet's scrape job must keep their `namespace`
+ * (honorLabels, as kube-prometheus-stack's does), and without a namespace they also match a set of the same name in
+ * another one.
+ */
+export function dataClaimsSelector(namespace: string | undefined, statefulSet: string): string {
+  return `{${namespace === undefined ? '' : `namespace="${namespace}", `}persistentvolumeclaim=~"data-${statefulSet}-[0-9]+"}`;
+}
+
+/** The free share of each volume the selector picks. */
+export function volumeFreeShare(selector: string): string {
+  return `kubelet_volume_stats_available_bytes${selector} / kubelet_volume_stats_capacity_bytes${selector}`;
+}
+
+/** Free space of a data volume: a ticket below the first, a page below the second. */
+const VOLUME_FREE_WARNING_RATIO = 0.15;
+const VOLUME_FREE_CRITICAL_RATIO = 0.05;
+
+export interface VolumeAlertsInput {
+  /** The alert name prefix: `Kafka` gives KafkaVolumeFillingUp and KafkaVolumeAlmostFull. */
+  readonly prefix: string;
+  /** What the summaries name: `Kafka order-events`. */
+  readonly subject: string;
+  /** The kubelet volume selectors of the component's data claims (dataClaimsSelector). */
+  readonly volumes: readonly string[];
+  readonly forSeconds: number;
+  /** What a full volume does to the component. */
+  readonly consequence: string;
+  /** What to do before the volume is full: `Delete data or grow the volume.` */
+  readonly remedy: string;
+  /** What losing the data costs, added to the page. @default - nothing */
+  readonly dataNote?: string;
+}
+
+/** A ticket when a data volume has less than 15% free, a page below 5%, from the kubelet's volume statistics. */
+export function volumeAlerts(input: VolumeAlertsInput): AlertRule[] {
+  const below = (ratio: number) => input.volumes.map((selector) => `${volumeFreeShare(selector)} < ${ratio}`).join(' or ');
+  const summary = (ratio: number) => `${input.subject}: {{ $labels.persistentvolumeclaim }} has less than ${ratio * 100}% free space`;
+  return [
+    {
+      alert: `${input.prefix}VolumeFillingUp`,
+      expr: below(VOLUME_FREE_WARNING_RATIO),
+      forSeconds: input.forSeconds,
+      severity: AlertSeverity.WARNING,
+      summary: summary(VOLUME_FREE_WARNING_RATIO),
+      description: `From the kubelet's volume statistics, silent without them. ${input.consequence} ${input.remedy}`,
+    },
+    {
+      alert: `${input.prefix}VolumeAlmostFull`,
+      expr: below(VOLUME_FREE_CRITICAL_RATIO),
+      forSeconds: input.forSeconds,
+      severity: AlertSeverity.CRITICAL,
+      summary: summary(VOLUME_FREE_CRITICAL_RATIO),
+      description: `From the kubelet's volume statistics. ${input.consequence} Grow the volume now.${input.dataNote ? ` ${input.dataNote}` : ''}`,
+    },
+  ];
+}
+
 /** A Prometheus duration for whole seconds: `90s`, `2m`. */
 export function promDuration(seconds: number): string {
   return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;

@@ -1,22 +1,9 @@
 import { App, Testing } from 'cdk8s';
 import { buildShop } from '../../examples/main';
 import { AppendFsync, DataClass, MysqlEngine, MysqlReplication, MysqlReplicationProps, RedisSentinel, RedisSentinelProps, Tier } from '../../lib';
-import { RULE_CATALOG } from '../../lib/checks/catalog';
-import { CheckReport, formatObjectRef, runChecks, selectRules } from '../../lib/checks/engine';
 import { Severity } from '../../lib/checks/model';
+import { catalogFindings } from '../support/checks';
 import { testScenario } from '../support/scenario';
-
-/** Findings at `severity` of every default rule over `objects`, one readable line each. */
-function findingsAt(objects: readonly any[], severity: Severity): string[] {
-  const report: CheckReport = runChecks(
-    objects.map((object) => ({ object })),
-    selectRules(RULE_CATALOG),
-    RULE_CATALOG,
-  );
-  return report.findings
-    .filter((finding) => finding.severity === severity)
-    .map((finding) => `${finding.ruleId} ${formatObjectRef(finding.object)} ${finding.path}: ${finding.message}`);
-}
 
 describe('our own output passes the default rules', () => {
   test('the example shop draws no error finding', () => {
@@ -28,7 +15,7 @@ describe('our own output passes the default rules', () => {
     const objects = app.charts.flatMap((chart) => chart.toJson());
 
     // THEN
-    expect(findingsAt(objects, Severity.ERROR)).toEqual([]);
+    expect(catalogFindings(objects, Severity.ERROR)).toEqual([]);
   });
 
   test.each<[string, Tier, RedisSentinelProps]>([
@@ -46,8 +33,8 @@ describe('our own output passes the default rules', () => {
     const objects = Testing.synth(scenario);
 
     // THEN
-    expect(findingsAt(objects, Severity.ERROR)).toEqual([]);
-    expect(findingsAt(objects, Severity.WARNING)).toEqual([]);
+    expect(catalogFindings(objects, Severity.ERROR)).toEqual([]);
+    expect(catalogFindings(objects, Severity.WARNING)).toEqual([]);
   });
 
   test('RedisSentinel in a scenario without monitoringLabels: the one warning is that no Prometheus of kube-prometheus-stack selects its monitoring', () => {
@@ -59,8 +46,8 @@ describe('our own output passes the default rules', () => {
     const objects = Testing.synth(scenario);
 
     // THEN
-    expect(findingsAt(objects, Severity.ERROR)).toEqual([]);
-    expect(findingsAt(objects, Severity.WARNING)).toEqual([
+    expect(catalogFindings(objects, Severity.ERROR)).toEqual([]);
+    expect(catalogFindings(objects, Severity.WARNING)).toEqual([
       "monitoring-has-release-label PodMonitor/shop/sessions-redis-monitor metadata.labels: no release label: kube-prometheus-stack's default selectors ignore this PodMonitor",
       "monitoring-has-release-label PrometheusRule/shop/sessions-redis-alerts metadata.labels: no release label: kube-prometheus-stack's default selectors ignore this PrometheusRule",
     ]);
@@ -80,7 +67,7 @@ describe('our own output passes the default rules', () => {
     const objects = Testing.synth(scenario);
 
     // THEN
-    expect(findingsAt(objects, Severity.ERROR)).toEqual([]);
-    expect(findingsAt(objects, Severity.WARNING)).toEqual([]);
+    expect(catalogFindings(objects, Severity.ERROR)).toEqual([]);
+    expect(catalogFindings(objects, Severity.WARNING)).toEqual([]);
   });
 });

@@ -90,7 +90,7 @@ describe('StabilityChecksValidation (cdk8s-cli validation plugin)', () => {
     const { reports } = JSON.parse(readFileSync(reportFile, 'utf8'));
     expect(reports).toHaveLength(1);
     expect(reports[0].summary).toEqual(
-      expect.objectContaining({ status: 'success', metadata: expect.objectContaining({ objects: '75', findings: '0' }) }),
+      expect.objectContaining({ status: 'success', metadata: expect.objectContaining({ objects: '85', findings: '0' }) }),
     );
   }, 60_000);
 });

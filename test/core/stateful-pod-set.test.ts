@@ -126,6 +126,7 @@ describe('StatefulPodSet', () => {
     [3, 2, 1],
     [5, 3, 2],
     [5, 4, 1],
+    [1, 0, 1],
   ])('with %i pods and a quorum of %i, the PDB lets %i go at once and never blocks on unhealthy pods', (replicas, quorum, maxUnavailable) => {
     // WHEN
     const budget = findObject(synthPodSet({ replicas, quorum }), 'PodDisruptionBudget', 'orders-server-budget');
@@ -163,6 +164,12 @@ describe('StatefulPodSet validation', () => {
   ])('fails on %i replicas with a quorum of %i: the disruption budget would block every drain or protect nothing', (replicas, quorum) => {
     expect(() => synthPodSet({ replicas, quorum })).toThrow(
       `test/Db: invalid quorum ${quorum}: from 1 to ${replicas - 1} (one fewer than the ${replicas} replicas), so the disruption budget allows an eviction`,
+    );
+  });
+
+  test('a set of one pod (an arbiter) must keep none up', () => {
+    expect(() => synthPodSet({ replicas: 1, quorum: 1 })).toThrow(
+      'test/Db: invalid quorum 1: 0 for a set of one pod, so the disruption budget allows its eviction',
     );
   });
 });

@@ -41,6 +41,7 @@ describe('example shop', () => {
       'orders-mysql',
       'order-events-controller',
       'order-events-broker',
+      'catalog-mongod',
     ]);
     for (const statefulSet of statefulSets) {
       const pod = statefulSet.spec.template;
@@ -79,7 +80,7 @@ describe('example shop', () => {
       });
 
       // THEN
-      expect(stdout).toContain('75 objects, 67 rules: 0 errors, 0 warnings, 0 suppressed');
+      expect(stdout).toContain('85 objects, 75 rules: 0 errors, 0 warnings, 0 suppressed');
       expect(exitCode).toBe(0);
     } finally {
       rmSync(outdir, { recursive: true, force: true });

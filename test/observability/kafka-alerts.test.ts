@@ -11,7 +11,6 @@
  * the series these fixtures hold.
  */
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { DataClass, Tier } from '../../lib';
@@ -26,20 +25,18 @@ import {
   kafkaJmxExporterConfig,
   kafkaSeriesSelectors,
 } from '../../lib/components/kafka/observability';
-import { alertDelaySeconds, toPrometheusRule } from '../../lib/observability/monitoring';
+import { alertDelaySeconds } from '../../lib/observability/monitoring';
+import type { Exported, PodScrape } from '../support/exposition';
+import { fixtureReader, kubeletVolumeLabels, kubeletVolumeSamples, targetSamples, withValues } from '../support/exposition';
+import type { AlertSpec, CaseTiming, ExpectedAlert, Labels, RuleExpectation, Sample, Scenario } from '../support/promtool';
 import {
-  AlertCheck,
-  ExpectedAlert,
-  inputSeries,
-  Labels,
-  promtoolRuleSetTests,
+  componentAlert as clusterAlert,
+  firesDelayed,
+  promtoolAlertRuleTests,
   promtoolWorkDir,
-  RuleExpectation,
-  Sample,
-  seriesName,
-  staysQuiet,
+  quietThroughout,
+  scenarioTestGroup,
   STEP,
-  testGroup,
 } from '../support/promtool';
 
 /** When trouble starts in a scenario. */
@@ -47,23 +44,8 @@ const FAULT_AT = 300;
 const ROUTING = { owner: 'team-orders', scenario: 'shop', component: 'kafka-cluster' };
 const FIXTURES = join(__dirname, 'fixtures', 'kafka');
 
-/** One series as an exporter prints it. */
-interface Exported {
-  readonly name: string;
-  readonly labels: Labels;
-  readonly value: number;
-}
-
 type Role = typeof KAFKA_BROKER_COMPONENT | typeof KAFKA_CONTROLLER_COMPONENT;
 const ROLES: readonly Role[] = [KAFKA_BROKER_COMPONENT, KAFKA_CONTROLLER_COMPONENT];
-
-/** One pod at one moment: whether Prometheus reaches its agent, and what the agent prints. */
-interface NodeScrape {
-  /** Bumped when a deleted pod is replaced: the new pod has a new IP, so new series. */
-  readonly generation: number;
-  readonly scraped: boolean;
-  readonly exported: readonly Exported[];
-}
 
 /** What the rules and the series of one cluster depend on. */
 interface Cluster {
@@ -76,30 +58,13 @@ interface Cluster {
 /** The pods of a cluster over time. */
 interface World {
   /** Undefined while the pod does not exist. */
-  readonly node: (role: Role, ordinal: number, seconds: number) => NodeScrape | undefined;
+  readonly node: (role: Role, ordinal: number, seconds: number) => PodScrape | undefined;
   /** The free share of the pod's data volume, which the kubelet reports while the pod exists; undefined without the kubelet's series. */
   readonly volumeFree: (role: Role, ordinal: number, seconds: number) => number | undefined;
 }
 
-interface Scenario {
-  readonly name: string;
-  readonly world: World;
-}
-
-interface AlertCase {
-  readonly scenario: Scenario;
-  readonly checks: readonly AlertCheck[];
-}
-
-interface CaseContext {
+interface CaseContext extends CaseTiming {
   readonly cluster: Cluster;
-  readonly delay: number;
-  readonly horizon: number;
-}
-
-interface AlertSpec {
-  readonly severity: string;
-  readonly cases: (context: CaseContext) => AlertCase[];
 }
 
 const nodes = (cluster: Cluster, role: Role) => (role === KAFKA_BROKER_COMPONENT ? cluster.input.brokers : cluster.input.controllers);
@@ -107,41 +72,9 @@ const nodes = (cluster: Cluster, role: Role) => (role === KAFKA_BROKER_COMPONENT
 // ---------------------------------------------------------------------------------------------------------------
 // Constructed exporter output.
 
-function parseExposition(text: string): Exported[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
-      if (!match) {
-        throw new Error(`not a sample line: ${line}`);
-      }
-      const labels: Labels = {};
-      for (const [, label, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
-        labels[label] = value;
-      }
-      return { name: match[1], labels, value: Number(match[3]) };
-    });
-}
-
-const fixtureCache = new Map<string, Exported[]>();
-function fixture(file: string): Exported[] {
-  const cached = fixtureCache.get(file) ?? parseExposition(readFileSync(join(FIXTURES, `${file}.prom`), 'utf8'));
-  fixtureCache.set(file, cached);
-  return cached;
-}
+const fixture = fixtureReader(FIXTURES);
 
 const AGENT_FIXTURES = ['broker', 'controller-active', 'controller-standby'];
-
-/** The same series with new values for some metrics; a metric the output does not have is an error. */
-function withValues(exported: readonly Exported[], values: Record<string, number>): Exported[] {
-  for (const name of Object.keys(values)) {
-    if (!exported.some((series) => series.name === name)) {
-      throw new Error(`the exporter output has no ${name}`);
-    }
-  }
-  return exported.map((series) => (series.name in values ? { ...series, value: values[series.name] } : series));
-}
 
 type RaftState = 'leader' | 'follower' | 'candidate' | 'unattached';
 
@@ -176,36 +109,17 @@ function targetLabels(cluster: Cluster, role: Role, ordinal: number, generation:
   };
 }
 
-/** The labels of a claim's volume series: the claim's, and the kubelet job's (kube-prometheus-stack, honorLabels). */
-function volumeLabels(cluster: Cluster, role: Role, ordinal: number): Labels {
-  return {
-    namespace: cluster.namespace,
-    persistentvolumeclaim: `data-${cluster.input.name}-${role}-${ordinal}`,
-    endpoint: 'https-metrics',
-    instance: `192.168.${cluster.subnet}.${ordinal + 1}:10250`,
-    job: 'kubelet',
-    metrics_path: '/metrics',
+/** The labels of a claim's volume series; pod N runs on node N of the cluster's subnet. */
+const volumeLabels = (cluster: Cluster, role: Role, ordinal: number): Labels =>
+  kubeletVolumeLabels(cluster.namespace, `data-${cluster.input.name}-${role}-${ordinal}`, {
+    instance: `192.168.${cluster.subnet}.${ordinal + 1}`,
     node: `node-${cluster.subnet}-${ordinal}`,
-    service: 'kube-prometheus-stack-kubelet',
-  };
-}
-
-function volumeSamples(cluster: Cluster, role: Role, ordinal: number, free: number): Sample[] {
-  const recorded = fixture('kubelet-volume');
-  const capacity = recorded.find((series) => series.name === 'kubelet_volume_stats_capacity_bytes')?.value ?? NaN;
-  return recorded.map((series): Sample => {
-    const value = series.name === 'kubelet_volume_stats_available_bytes' ? Math.round(capacity * free) : series.value;
-    return [seriesName(series.name, { ...series.labels, ...volumeLabels(cluster, role, ordinal) }), value];
   });
-}
 
-function podSamples(target: Labels, pod: NodeScrape): Sample[] {
-  const up: Sample = [seriesName('up', target), pod.scraped ? 1 : 0];
-  if (!pod.scraped) {
-    return [up];
-  }
-  return [up, ...pod.exported.map((series): Sample => [seriesName(series.name, { ...series.labels, ...target }), series.value])];
-}
+const volumeSamples = (cluster: Cluster, role: Role, ordinal: number, free: number): Sample[] =>
+  kubeletVolumeSamples(fixture('kubelet-volume'), volumeLabels(cluster, role, ordinal), free);
+
+const podSamples = (target: Labels, pod: PodScrape): Sample[] => targetSamples(target, pod.scraped ? pod.exported : undefined);
 
 function scrape(cluster: Cluster, world: World, seconds: number): Sample[] {
   return ROLES.flatMap((role) =>
@@ -229,14 +143,14 @@ function scrape(cluster: Cluster, world: World, seconds: number): Sample[] {
 const HEALTHY_FREE = 0.6;
 
 /** Controller 0 is the active controller, the others follow it; every broker is RUNNING. */
-function healthyNode(role: Role, ordinal: number, generation = 0): NodeScrape {
+function healthyNode(role: Role, ordinal: number, generation = 0): PodScrape {
   const exported = role === KAFKA_BROKER_COMPONENT ? fixture('broker') : controllerIn(ordinal === 0 ? 'leader' : 'follower');
   return { generation, scraped: true, exported };
 }
 
 const healthyWorld = (): World => ({ node: (role, ordinal) => healthyNode(role, ordinal), volumeFree: () => HEALTHY_FREE });
 
-type Trouble = (pod: NodeScrape, role: Role, ordinal: number, sinceFault: number) => NodeScrape | undefined;
+type Trouble = (pod: PodScrape, role: Role, ordinal: number, sinceFault: number) => PodScrape | undefined;
 
 /** From FAULT_AT on, each existing pod becomes what `trouble` makes of it. */
 function nodeTrouble(trouble: Trouble): World {
@@ -258,7 +172,7 @@ function volumeTrouble(role: Role, ordinal: number, free: number): World {
   };
 }
 
-const withPodValues = (pod: NodeScrape, values: Record<string, number>): NodeScrape => ({ ...pod, exported: withValues(pod.exported, values) });
+const withPodValues = (pod: PodScrape, values: Record<string, number>): PodScrape => ({ ...pod, exported: withValues(pod.exported, values) });
 
 /** From FAULT_AT on, one broker reports these values, for `seconds` (for good by default). */
 function brokerReports(ordinal: number, values: Record<string, number>, seconds = Infinity): World {
@@ -289,7 +203,7 @@ const BROKER_STATE_RECOVERY = 2;
  * A broker pod is deleted; until its replacement has caught up, the partitions the others lead are under-replicated.
  * The replacement starts (STARTING) for one scrape, then runs.
  */
-function brokerRestarted(cluster: Cluster, ordinal: number, backAfter = Infinity): Scenario {
+function brokerRestarted(cluster: Cluster, ordinal: number, backAfter = Infinity): Scenario<World> {
   const pod = `${cluster.input.name}-broker-${ordinal}`;
   return {
     name: `${pod} is deleted${backAfter === Infinity ? ' and not replaced' : ` and its replacement runs ${backAfter + STEP}s later`}`,
@@ -315,7 +229,7 @@ function brokerRestarted(cluster: Cluster, ordinal: number, backAfter = Infinity
  * The active controller's pod is deleted: the others are candidates for one scrape, then controller 1 leads; the
  * replacement follows it `backAfter` seconds later.
  */
-function controllerFailover(cluster: Cluster, backAfter: number): Scenario {
+function controllerFailover(cluster: Cluster, backAfter: number): Scenario<World> {
   return {
     name: `the active controller ${cluster.input.name}-controller-0 is deleted, 1 is elected, and the replacement follows ${backAfter}s later`,
     world: nodeTrouble((node, role, ordinal, sinceFault) => {
@@ -332,7 +246,7 @@ function controllerFailover(cluster: Cluster, backAfter: number): Scenario {
 }
 
 /** A majority of the controllers, the active one among them, is deleted; the rest cannot win an election. */
-function quorumLost(cluster: Cluster): Scenario {
+function quorumLost(cluster: Cluster): Scenario<World> {
   const lost = cluster.input.controllers - Math.floor(cluster.input.controllers / 2);
   return {
     name: `${lost} of ${cluster.input.controllers} controllers are deleted and not replaced (their zone is down)`,
@@ -345,7 +259,7 @@ function quorumLost(cluster: Cluster): Scenario {
   };
 }
 
-const noControllerScraped = (): Scenario => ({
+const noControllerScraped = (): Scenario<World> => ({
   name: 'no controller agent can be scraped',
   world: nodeTrouble((node, role) => (role === KAFKA_CONTROLLER_COMPONENT ? { ...node, scraped: false } : node)),
 });
@@ -384,17 +298,7 @@ function brokenNeighbour(cluster: Cluster): World {
 // The cases of each alert.
 
 /** Quiet until the rule's `for` has passed since FAULT_AT (pending), then firing. */
-function firesAfterDelay(delay: number, scenario: Scenario, alerts: ExpectedAlert[]): AlertCase {
-  return {
-    scenario,
-    checks: [
-      { atSeconds: FAULT_AT + delay - STEP, alerts: [] },
-      { atSeconds: FAULT_AT + delay, alerts },
-    ],
-  };
-}
-
-const quietThroughout = (horizon: number, scenario: Scenario): AlertCase => ({ scenario, checks: staysQuiet(horizon) });
+const firesAfterDelay = (delay: number, scenario: Scenario<World>, alerts: ExpectedAlert[]) => firesDelayed(FAULT_AT, delay, scenario, alerts);
 
 const podName = (cluster: Cluster, role: Role, ordinal: number) => `${cluster.input.name}-${role}-${ordinal}`;
 const claimName = (cluster: Cluster, role: Role, ordinal: number) => `data-${podName(cluster, role, ordinal)}`;
@@ -406,7 +310,6 @@ const volumeAlert = (cluster: Cluster, role: Role, ordinal: number, summary: str
   labels: volumeLabels(cluster, role, ordinal),
   summary,
 });
-const clusterAlert = (summary: string): ExpectedAlert => ({ labels: {}, summary });
 const kafka = (cluster: Cluster) => `Kafka ${cluster.input.name}`;
 
 const B = KAFKA_BROKER_COMPONENT;
@@ -414,7 +317,7 @@ const C = KAFKA_CONTROLLER_COMPONENT;
 const lastBroker = (cluster: Cluster) => cluster.input.brokers - 1;
 const lastController = (cluster: Cluster) => cluster.input.controllers - 1;
 
-const ALERTS: Record<string, AlertSpec> = {
+const ALERTS: Record<string, AlertSpec<CaseContext, World>> = {
   KafkaUnderReplicatedPartitions: {
     severity: 'warning',
     cases: ({ cluster, delay, horizon }) => [
@@ -525,7 +428,7 @@ const ALERTS: Record<string, AlertSpec> = {
     severity: 'critical',
     cases: ({ cluster, delay, horizon }) => {
       const controller = lastController(cluster);
-      const unscraped = (pod: NodeScrape, role: Role, ordinal: number) =>
+      const unscraped = (pod: PodScrape, role: Role, ordinal: number) =>
         (role === B && ordinal === 1) || (role === C && ordinal === controller) ? { ...pod, scraped: false } : pod;
       return [
         firesAfterDelay(
@@ -881,13 +784,11 @@ function neighbours(spec: ClusterUnderTest): (readonly [Cluster, World])[] {
 function clusterTestGroup(
   cluster: Cluster,
   spec: ClusterUnderTest,
-  scenario: Scenario,
+  scenario: Scenario<World>,
   horizon: number,
   expectations: readonly RuleExpectation[],
 ): object {
-  const worlds = [[cluster, scenario.world] as const, ...neighbours(spec)];
-  const series = inputSeries((at) => worlds.flatMap(([each, world]) => scrape(each, world, at)), horizon);
-  return testGroup(scenario.name, series, { ...ROUTING, tier: cluster.input.tier }, expectations);
+  return scenarioTestGroup(scenario, cluster, neighbours(spec), scrape, horizon, { ...ROUTING, tier: cluster.input.tier }, expectations);
 }
 
 const workDir = promtoolWorkDir('kafka-alerts-');
@@ -1030,47 +931,27 @@ describe('the alert rules and the dashboard', () => {
 describe.each(CLUSTERS)('promtool on the alerts of $title', (spec) => {
   const cluster = clusterOf(spec, 'orders', 'shop', 1);
   const rules = kafkaAlertRules(cluster.input, kafkaSeriesSelectors(cluster.input));
-  const labels = { ...ROUTING, tier: spec.tier };
-  const groups = [{ name: 'kafka-cluster.shop.orders', rules: rules.map((rule) => toPrometheusRule(rule, labels)) }];
   const delay = alertDelaySeconds(spec.tier);
   // Long enough to see a condition that outlasts the delay fire, and a shorter one pass without firing.
   const horizon = FAULT_AT + 2 * delay + 300;
 
-  promtoolRuleSetTests(
+  promtoolAlertRuleTests(
     join(workDir, spec.title.replace(/\W+/g, '-')),
-    () => {
-      const everyRuleQuiet = groups[0].rules.map((rule) => ({ rule: rule as RuleExpectation['rule'], checks: staysQuiet(horizon) }));
-      const routine: Scenario[] = [
+    { name: 'kafka-cluster.shop.orders', rules, labels: { ...ROUTING, tier: spec.tier } },
+    () => ({
+      horizon,
+      routine: [
         { name: 'a healthy cluster', world: healthyWorld() },
         brokerRestarted(cluster, lastBroker(cluster), delay - 3 * STEP),
         controllerFailover(cluster, delay - 2 * STEP),
-      ];
-      const alerts = new Map<string, object[]>();
-      for (const rule of groups[0].rules) {
-        const alertSpec = ALERTS[rule.alert as string];
-        if (alertSpec === undefined) {
-          continue;
-        }
-        alerts.set(
-          rule.alert as string,
-          alertSpec
-            .cases({ cluster, delay, horizon })
-            .map(({ scenario, checks }) =>
-              clusterTestGroup(cluster, spec, scenario, horizon, [{ rule: rule as RuleExpectation['rule'], severity: alertSpec.severity, checks }]),
-            ),
-        );
-      }
-      return {
-        groups,
-        routine: routine.map((scenario) => clusterTestGroup(cluster, spec, scenario, horizon, everyRuleQuiet)),
-        alerts,
-      };
-    },
+      ],
+      specs: ALERTS,
+      context: () => ({ cluster, delay, horizon }),
+      testGroup: (scenario, expectations) => clusterTestGroup(cluster, spec, scenario, horizon, expectations),
+    }),
     {
-      ruleCount: rules.length,
       routine:
         'no alert fires for a healthy cluster next to broken ones (same name elsewhere, a similar name here), nor for a broker restart or a controller failover within the delay',
-      alerts: rules.map((rule) => rule.alert),
       specsName: 'ALERTS',
     },
   );

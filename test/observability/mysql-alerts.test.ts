@@ -16,46 +16,30 @@
  * series from kube-state-metrics' `kube_deployment_status_replicas_available{namespace, deployment}`.
  */
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataClass, Tier } from '../../lib';
 import { MysqlEngine } from '../../lib/components/mysql/props';
 import { mysqlAlertRules, MysqlAlertInput, mysqlLagThresholdSeconds, mysqlSeriesSelectors } from '../../lib/components/mysql/observability';
-import { alertDelaySeconds, toPrometheusRule } from '../../lib/observability/monitoring';
+import { alertDelaySeconds } from '../../lib/observability/monitoring';
+import type { Exported, PodScrape } from '../support/exposition';
+import { fixtureReader, targetSamples, withValues } from '../support/exposition';
+import type { AlertSpec, CaseTiming, ExpectedAlert, Labels, RuleExpectation, Sample, Scenario } from '../support/promtool';
 import {
-  AlertCheck,
-  ExpectedAlert,
-  inputSeries,
-  Labels,
-  promtoolRuleSetTests,
+  componentAlert as clusterAlert,
+  firesAt,
+  firesDelayed,
+  promtoolAlertRuleTests,
   promtoolWorkDir,
-  RuleExpectation,
-  Sample,
+  quietThroughout,
+  scenarioTestGroup,
   seriesName,
-  staysQuiet,
   STEP,
-  testGroup,
 } from '../support/promtool';
 
 /** When trouble starts in a scenario: the samples before it give counters and ranges a history. */
 const FAULT_AT = 300;
 const ROUTING = { owner: 'team-orders', scenario: 'shop', component: 'mysql-replication' };
 const FIXTURES = join(__dirname, 'fixtures', 'mysql');
-
-/** One series as an exporter prints it. */
-interface Exported {
-  readonly name: string;
-  readonly labels: Labels;
-  readonly value: number;
-}
-
-/** One pod at one moment: whether Prometheus reaches its exporter, and what the exporter prints. */
-interface PodScrape {
-  /** Bumped when a deleted pod is replaced: the new pod has a new IP, so new series. */
-  readonly generation: number;
-  readonly scraped: boolean;
-  readonly exported: readonly Exported[];
-}
 
 /** What the rules and the series of one cluster depend on. */
 interface Cluster {
@@ -74,66 +58,17 @@ interface World {
   readonly routerAvailable: (seconds: number) => number | undefined;
 }
 
-interface Scenario {
-  readonly name: string;
-  readonly world: World;
-}
-
-interface AlertCase {
-  readonly scenario: Scenario;
-  readonly checks: readonly AlertCheck[];
-}
-
-interface CaseContext {
+interface CaseContext extends CaseTiming {
   readonly cluster: Cluster;
-  readonly delay: number;
-  readonly horizon: number;
-}
-
-interface AlertSpec {
-  readonly severity: string;
-  readonly cases: (context: CaseContext) => AlertCase[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Recorded exporter output.
 
-function parseExposition(text: string): Exported[] {
-  return text
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
-      if (!match) {
-        throw new Error(`not a sample line: ${line}`);
-      }
-      const labels: Labels = {};
-      for (const [, label, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
-        labels[label] = value;
-      }
-      return { name: match[1], labels, value: Number(match[3]) };
-    });
-}
-
-const fixtureCache = new Map<string, Exported[]>();
-function fixture(file: string): Exported[] {
-  const cached = fixtureCache.get(file) ?? parseExposition(readFileSync(join(FIXTURES, `${file}.prom`), 'utf8'));
-  fixtureCache.set(file, cached);
-  return cached;
-}
+const fixture = fixtureReader(FIXTURES);
 
 /** The recorded output of a Galera node (0..2) in a recorded state. */
 const galeraNode = (state: string, node: number) => fixture(`${state}-node${node}`);
-
-/** The same series with new values for some (label-less) metrics; a metric the output does not have is an error. */
-function withValues(exported: readonly Exported[], values: Record<string, number>): Exported[] {
-  for (const name of Object.keys(values)) {
-    if (!exported.some((series) => series.name === name)) {
-      throw new Error(`the recorded output has no ${name}`);
-    }
-  }
-  return exported.map((series) => (series.name in values ? { ...series, value: values[series.name] } : series));
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Series, as the PodMonitor labels them.
@@ -152,13 +87,7 @@ function targetLabels(cluster: Cluster, component: 'mysql' | 'proxy', ordinal: n
   };
 }
 
-function podSamples(target: Labels, pod: PodScrape): Sample[] {
-  const up: Sample = [seriesName('up', target), pod.scraped ? 1 : 0];
-  if (!pod.scraped) {
-    return [up];
-  }
-  return [up, ...pod.exported.map((series): Sample => [seriesName(series.name, { ...series.labels, ...target }), series.value])];
-}
+const podSamples = (target: Labels, pod: PodScrape): Sample[] => targetSamples(target, pod.scraped ? pod.exported : undefined);
 
 function scrape(cluster: Cluster, world: World, seconds: number): Sample[] {
   const samples: Sample[] = [];
@@ -410,22 +339,9 @@ function groupBrokenNeighbour(cluster: Cluster): World {
 // ---------------------------------------------------------------------------------------------------------------
 // The cases of each alert.
 
-function firesAt(quietAt: number, firingAt: number, scenario: Scenario, alerts: ExpectedAlert[]): AlertCase {
-  return {
-    scenario,
-    checks: [
-      { atSeconds: quietAt, alerts: [] },
-      { atSeconds: firingAt, alerts },
-    ],
-  };
-}
-
 /** Quiet until the rule's `for` has passed since the condition began (pending, for a rule with one), then firing. */
-function firesAfterDelay(delay: number, scenario: Scenario, alerts: ExpectedAlert[], onset = 0): AlertCase {
-  return firesAt(FAULT_AT + onset + delay - STEP, FAULT_AT + onset + delay, scenario, alerts);
-}
-
-const quietThroughout = (horizon: number, scenario: Scenario): AlertCase => ({ scenario, checks: staysQuiet(horizon) });
+const firesAfterDelay = (delay: number, scenario: Scenario<World>, alerts: ExpectedAlert[], onset = 0) =>
+  firesDelayed(FAULT_AT + onset, delay, scenario, alerts);
 
 const memberPod = (cluster: Cluster, ordinal: number) => `${cluster.input.name}-mysql-${ordinal}`;
 const product = (cluster: Cluster) => (cluster.input.engine === MysqlEngine.MYSQL_8_4 ? 'MySQL' : 'MariaDB');
@@ -438,10 +354,9 @@ const writerBackendAlert = (cluster: Cluster, ordinal: number, summary: string):
   labels: { ...targetLabels(cluster, 'proxy', ordinal, 0), proxy: 'writer', state: 'UP' },
   summary,
 });
-const clusterAlert = (summary: string, labels: Labels = {}): ExpectedAlert => ({ labels, summary });
 
 /** The member killed and restarted within the alert delay, or killed for good: the same shapes on both engines. */
-function memberKilled(cluster: Cluster, ordinal: number, backAfter = Infinity): Scenario {
+function memberKilled(cluster: Cluster, ordinal: number, backAfter = Infinity): Scenario<World> {
   const name = `${memberPod(cluster, ordinal)} is killed${backAfter === Infinity ? '' : ` and back ${backAfter}s later`}`;
   if (cluster.input.engine === MysqlEngine.MYSQL_8_4) {
     return { name, world: groupMembersKilled(cluster, [ordinal], backAfter) };
@@ -452,7 +367,7 @@ function memberKilled(cluster: Cluster, ordinal: number, backAfter = Infinity): 
   return { name, world: galeraState(cluster, 'one-node-killed', backAfter) };
 }
 
-const COMMON_ALERTS: Record<string, AlertSpec> = {
+const COMMON_ALERTS: Record<string, AlertSpec<CaseContext, World>> = {
   MysqlInstanceDown: {
     severity: 'critical',
     cases: ({ cluster, delay, horizon }) => {
@@ -552,7 +467,7 @@ const COMMON_ALERTS: Record<string, AlertSpec> = {
   },
 };
 
-const GALERA_ALERTS: Record<string, AlertSpec> = {
+const GALERA_ALERTS: Record<string, AlertSpec<CaseContext, World>> = {
   GaleraMemberNotSynced: {
     severity: 'critical',
     cases: ({ cluster, delay, horizon }) => [
@@ -710,12 +625,12 @@ const GALERA_ALERTS: Record<string, AlertSpec> = {
 };
 
 /** A near miss of both primary alerts: a new primary that every member agrees on. */
-const primaryKilled = (cluster: Cluster): Scenario => ({
+const primaryKilled = (cluster: Cluster): Scenario<World> => ({
   name: 'the primary is killed and the others elect a new one',
   world: groupMembersKilled(cluster, [0]),
 });
 
-const GROUP_ALERTS: Record<string, AlertSpec> = {
+const GROUP_ALERTS: Record<string, AlertSpec<CaseContext, World>> = {
   MysqlGroupMemberNotOnline: {
     severity: 'critical',
     cases: ({ cluster, delay, horizon }) => {
@@ -967,13 +882,11 @@ function clusterOf(spec: ClusterUnderTest, namespace: string, subnet: number): C
 function clusterTestGroup(
   cluster: Cluster,
   neighbour: readonly [Cluster, World],
-  scenario: Scenario,
+  scenario: Scenario<World>,
   horizon: number,
   expectations: readonly RuleExpectation[],
 ): object {
-  const worlds = [[cluster, scenario.world] as const, neighbour];
-  const series = inputSeries((at) => worlds.flatMap(([each, world]) => scrape(each, world, at)), horizon);
-  return testGroup(scenario.name, series, { ...ROUTING, tier: cluster.input.tier }, expectations);
+  return scenarioTestGroup(scenario, cluster, [neighbour], scrape, horizon, { ...ROUTING, tier: cluster.input.tier }, expectations);
 }
 
 const workDir = promtoolWorkDir('mysql-alerts-');
@@ -1010,17 +923,18 @@ describe.each(CLUSTERS)('promtool on the alerts of $title', (spec) => {
     spec.engine === MysqlEngine.MYSQL_8_4 ? groupBrokenNeighbour(neighbourCluster) : galeraBrokenNeighbour(),
   ] as const;
   const rules = mysqlAlertRules(cluster.input, mysqlSeriesSelectors(cluster.input));
-  const labels = { ...ROUTING, tier: spec.tier };
-  const groups = [{ name: 'mysql-replication.shop.orders', rules: rules.map((rule) => toPrometheusRule(rule, labels)) }];
-  const specs: Record<string, AlertSpec> = { ...COMMON_ALERTS, ...(spec.engine === MysqlEngine.MYSQL_8_4 ? GROUP_ALERTS : GALERA_ALERTS) };
+  const specs: Record<string, AlertSpec<CaseContext, World>> = {
+    ...COMMON_ALERTS,
+    ...(spec.engine === MysqlEngine.MYSQL_8_4 ? GROUP_ALERTS : GALERA_ALERTS),
+  };
   const delay = alertDelaySeconds(spec.tier);
   // Long enough to see the slowest condition (a lag window, then the delay) fire, and shorter ones pass without firing.
   const horizon = FAULT_AT + cluster.input.lagThresholdSeconds + 2 * delay + 300;
 
-  promtoolRuleSetTests(
+  promtoolAlertRuleTests(
     join(workDir, spec.title.replace(/\W+/g, '-')),
+    { name: 'mysql-replication.shop.orders', rules, labels: { ...ROUTING, tier: spec.tier } },
     () => {
-      const everyRuleQuiet = groups[0].rules.map((rule) => ({ rule: rule as RuleExpectation['rule'], checks: staysQuiet(horizon) }));
       const healthy = spec.engine === MysqlEngine.MYSQL_8_4 ? groupWorld(cluster) : galeraHealthy(cluster);
       const restart = memberKilled(cluster, 2, delay - 2 * STEP);
       const routine = [{ name: 'a healthy cluster', world: healthy }, restart];
@@ -1030,33 +944,16 @@ describe.each(CLUSTERS)('promtool on the alerts of $title', (spec) => {
           world: groupMembersKilled(cluster, [0], delay - 2 * STEP),
         });
       }
-
-      const alerts = new Map<string, object[]>();
-      for (const rule of groups[0].rules) {
-        const alertSpec = specs[rule.alert as string];
-        if (alertSpec === undefined) {
-          continue;
-        }
-        const cases = alertSpec.cases({ cluster, delay, horizon });
-        alerts.set(
-          rule.alert as string,
-          cases.map(({ scenario, checks }) =>
-            clusterTestGroup(cluster, neighbour, scenario, horizon, [
-              { rule: rule as RuleExpectation['rule'], severity: alertSpec.severity, checks },
-            ]),
-          ),
-        );
-      }
       return {
-        groups,
-        routine: routine.map((scenario) => clusterTestGroup(cluster, neighbour, scenario, horizon, everyRuleQuiet)),
-        alerts,
+        horizon,
+        routine,
+        specs,
+        context: () => ({ cluster, delay, horizon }),
+        testGroup: (scenario, expectations) => clusterTestGroup(cluster, neighbour, scenario, horizon, expectations),
       };
     },
     {
-      ruleCount: rules.length,
       routine: 'no alert fires for a healthy cluster next to a broken one in another namespace, nor for a member restart within the delay',
-      alerts: rules.map((rule) => rule.alert),
       specsName: 'the alert specs',
     },
   );

@@ -7,19 +7,17 @@
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { BusinessScenario, DataClass, RedisSentinel, RedisSentinelProps, Tier } from '../../lib';
+import type { AlertSpec, CaseTiming, ExpectedAlert, Labels, RuleExpectation, Sample, Scenario } from '../support/promtool';
 import {
-  AlertCheck,
-  ExpectedAlert,
-  inputSeries,
-  Labels,
+  alertScenarioInput,
+  componentAlert as setAlert,
+  firesDelayed,
   promtoolRuleSetTests,
   promtoolWorkDir,
-  RuleExpectation,
-  Sample,
+  quietThroughout,
+  scenarioTestGroup,
   seriesName,
-  staysQuiet,
   STEP,
-  testGroup,
 } from '../support/promtool';
 import { findObject } from '../support/scenario';
 
@@ -85,26 +83,9 @@ interface World {
   readonly sentinel: (ordinal: number, seconds: number) => SentinelPod | undefined;
 }
 
-interface Scenario {
-  readonly name: string;
-  readonly world: World;
-}
-
-interface AlertCase {
-  readonly scenario: Scenario;
-  readonly checks: readonly AlertCheck[];
-}
-
 /** What the cases of one alert are built from: the set under test, the rule's `for`, and the scenarios' length. */
-interface CaseContext {
+interface CaseContext extends CaseTiming {
   readonly set: RedisSet;
-  readonly delay: number;
-  readonly horizon: number;
-}
-
-interface AlertSpec {
-  readonly severity: (set: RedisSet) => string;
-  readonly cases: (context: CaseContext) => AlertCase[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -229,14 +210,14 @@ function sentinelTrouble(set: RedisSet, trouble: Trouble<SentinelPod>): World {
   };
 }
 
-const healthy = (set: RedisSet): Scenario => ({ name: 'a healthy set', world: healthyWorld(set) });
+const healthy = (set: RedisSet): Scenario<World> => ({ name: 'a healthy set', world: healthyWorld(set) });
 
 /**
  * The master's Redis crashes; the sentinels promote redis-1 after 30 s and the other replicas resynchronise with it;
  * the old master restarts with its old role after 45 s and is demoted 30 s later. Every condition lasts at most 45 s,
  * less than the shortest tier delay (60 s), so nothing may page.
  */
-function failover(set: RedisSet): Scenario {
+function failover(set: RedisSet): Scenario<World> {
   const promotedAfter = 30;
   const restartedAfter = 45;
   const demotedAfter = 75;
@@ -265,7 +246,7 @@ function failover(set: RedisSet): Scenario {
 }
 
 /** The last `lost` sentinel pods are deleted; the others see them down one scrape later. */
-function sentinelsGone(set: RedisSet, lost: number): Scenario {
+function sentinelsGone(set: RedisSet, lost: number): Scenario<World> {
   const remaining = set.sentinels - lost;
   return {
     name: `${lost} of ${set.sentinels} sentinel pods are gone, ${remaining} remain (quorum ${set.quorum})`,
@@ -275,18 +256,18 @@ function sentinelsGone(set: RedisSet, lost: number): Scenario {
   };
 }
 
-const sentinelProcessesDown = (set: RedisSet): Scenario => ({
+const sentinelProcessesDown = (set: RedisSet): Scenario<World> => ({
   name: 'every sentinel process is down while its exporter still answers',
   world: sentinelTrouble(set, (pod) => ({ ...pod, serving: false })),
 });
 
 /** The last sentinel loses its peers; the others still see each other and can fail over. */
-const sentinelCutOff = (set: RedisSet): Scenario => ({
+const sentinelCutOff = (set: RedisSet): Scenario<World> => ({
   name: `${set.name}-sentinel-${set.sentinels - 1} is cut off from its peers; the other ${set.sentinels - 1} see each other`,
   world: sentinelTrouble(set, (pod, ordinal) => ({ ...pod, okSentinels: ordinal === set.sentinels - 1 ? 1 : set.sentinels - 1 })),
 });
 
-const sentinelReplaced = (set: RedisSet, delay: number): Scenario => ({
+const sentinelReplaced = (set: RedisSet, delay: number): Scenario<World> => ({
   name: `${set.name}-sentinel-0 is replaced within the alert delay`,
   world: sentinelTrouble(set, (pod, ordinal, sinceFault) => {
     const replacing = sinceFault < delay - 2 * STEP;
@@ -328,28 +309,17 @@ function brokenNeighbour(set: RedisSet): World {
 // The cases of each alert: when it must fire, with which labels and summary, and when it must stay quiet.
 
 /** Quiet until the rule's `for` has passed since FAULT_AT (pending, for a rule with one), then firing. */
-function firesAfterDelay(delay: number, scenario: Scenario, alerts: ExpectedAlert[]): AlertCase {
-  return {
-    scenario,
-    checks: [
-      { atSeconds: FAULT_AT + delay - STEP, alerts: [] },
-      { atSeconds: FAULT_AT + delay, alerts },
-    ],
-  };
-}
-
-const quietThroughout = (horizon: number, scenario: Scenario): AlertCase => ({ scenario, checks: staysQuiet(horizon) });
+const firesAfterDelay = (delay: number, scenario: Scenario<World>, alerts: ExpectedAlert[]) => firesDelayed(FAULT_AT, delay, scenario, alerts);
 
 function redisPodAlert(set: RedisSet, ordinal: number, summary: string, labels: Labels = {}): ExpectedAlert {
   return { labels: { ...targetLabels(set, 'redis', ordinal), ...labels }, summary };
 }
 
-const setAlert = (summary: string): ExpectedAlert => ({ labels: {}, summary });
 const redisPod = (set: RedisSet, ordinal: number) => `${set.name}-redis-${ordinal}`;
-const critical = () => 'critical';
-const warning = () => 'warning';
+const critical = 'critical';
+const warning = 'warning';
 
-const ALERTS: Record<string, AlertSpec> = {
+const ALERTS: Record<string, AlertSpec<CaseContext, World>> = {
   RedisInstanceDown: {
     severity: critical,
     cases: ({ set, delay, horizon }) => [
@@ -467,7 +437,7 @@ const ALERTS: Record<string, AlertSpec> = {
     },
   },
   RedisMemoryNearMaxmemory: {
-    severity: (set) => (set.dataClass === DataClass.SYSTEM_OF_RECORD ? 'critical' : 'warning'),
+    severity: ({ set }) => (set.dataClass === DataClass.SYSTEM_OF_RECORD ? 'critical' : 'warning'),
     cases: ({ set, delay, horizon }) => [
       firesAfterDelay(
         delay,
@@ -625,10 +595,8 @@ function seconds(duration: string): number {
 }
 
 /** A promtool test group of the scenario, next to the broken neighbours, with the expectations of some rules. */
-function setTestGroup(set: RedisSet, scenario: Scenario, horizon: number, expectations: readonly RuleExpectation[]): object {
-  const worlds = [[set, scenario.world] as const, ...neighbours(set)];
-  const series = inputSeries((at) => worlds.flatMap(([each, world]) => scrape(each, world, at)), horizon);
-  return testGroup(scenario.name, series, { ...ROUTING, tier: set.tier }, expectations);
+function setTestGroup(set: RedisSet, scenario: Scenario<World>, horizon: number, expectations: readonly RuleExpectation[]): object {
+  return scenarioTestGroup(scenario, set, neighbours(set), scrape, horizon, { ...ROUTING, tier: set.tier }, expectations);
 }
 
 const workDir = promtoolWorkDir('redis-alerts-');
@@ -642,24 +610,16 @@ describe.each(SETS)('promtool on the alerts of $title', ({ title, props }) => {
 
   promtoolRuleSetTests(
     join(workDir, title.replace(/\W+/g, '-')),
-    () => {
-      const everyRuleQuiet = rules.map((rule) => ({ rule, checks: staysQuiet(horizon) }));
-      const alerts = new Map<string, object[]>();
-      for (const rule of rules.filter((candidate) => candidate.alert in ALERTS)) {
-        const spec = ALERTS[rule.alert];
-        const cases = spec.cases({ set, delay: seconds(rule.for), horizon });
-        const severity = spec.severity(set);
-        alerts.set(
-          rule.alert,
-          cases.map(({ scenario, checks }) => setTestGroup(set, scenario, horizon, [{ rule, severity, checks }])),
-        );
-      }
-      return {
+    () =>
+      alertScenarioInput({
         groups,
-        routine: [healthy(set), failover(set)].map((scenario) => setTestGroup(set, scenario, horizon, everyRuleQuiet)),
-        alerts,
-      };
-    },
+        rules,
+        horizon,
+        routine: [healthy(set), failover(set)],
+        specs: ALERTS,
+        context: (rule) => ({ set, delay: seconds(rule.for), horizon }),
+        testGroup: (scenario, expectations) => setTestGroup(set, scenario, horizon, expectations),
+      }),
     {
       ruleCount: rules.length,
       routine: 'no alert fires for a healthy set next to broken sets (another instance, another namespace), nor during a failover within the delay',

@@ -1,6 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { KubeObject, Rule, runChecks } from '../../lib';
+import { RULE_CATALOG } from '../../lib/checks/catalog';
+import { formatObjectRef, selectRules } from '../../lib/checks/engine';
+import { Severity } from '../../lib/checks/model';
 
 /** What one rule says about one object among `objects`: its violations as `path: message`, or the not-applicable reason. */
 export function judge(rule: Rule, objects: KubeObject[], target: KubeObject = objects[0]): string[] | { notApplicable: string } {
@@ -106,4 +109,16 @@ export function defineVotersWithoutBudget(scope: Construct): k8s.KubeStatefulSet
       },
     },
   });
+}
+
+/** Findings at `severity` of every default rule of the catalog over `objects`, one readable line each. */
+export function catalogFindings(objects: readonly any[], severity: Severity): string[] {
+  const report = runChecks(
+    objects.map((object) => ({ object })),
+    selectRules(RULE_CATALOG),
+    RULE_CATALOG,
+  );
+  return report.findings
+    .filter((finding) => finding.severity === severity)
+    .map((finding) => `${finding.ruleId} ${formatObjectRef(finding.object)} ${finding.path}: ${finding.message}`);
 }

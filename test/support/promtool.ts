@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { AlertRule, toPrometheusRule } from '../../lib/observability/monitoring';
 
 /*
  * promtool unit tests of synthesized alert rules: the series of a scenario as Prometheus would record them, the
@@ -117,6 +118,107 @@ export function testGroup(name: string, series: readonly InputSeries[], labels: 
   };
 }
 
+/** A named course of a component's pods over time. */
+export interface Scenario<World> {
+  readonly name: string;
+  readonly world: World;
+}
+
+/** One scenario of an alert, and what the alert must do in it. */
+export interface AlertCase<World> {
+  readonly scenario: Scenario<World>;
+  readonly checks: readonly AlertCheck[];
+}
+
+/** What the cases of every alert are built from, besides the component under test: the rule's `for` and the scenarios' length. */
+export interface CaseTiming {
+  readonly delay: number;
+  readonly horizon: number;
+}
+
+/** How one alert is tested: the severity its rule must carry, and its cases. */
+export interface AlertSpec<Context, World> {
+  readonly severity: string | ((context: Context) => string);
+  readonly cases: (context: Context) => AlertCase<World>[];
+}
+
+/** Quiet at `quietAt`, the expected alerts at `firingAt`. */
+export function firesAt<World>(quietAt: number, firingAt: number, scenario: Scenario<World>, alerts: ExpectedAlert[]): AlertCase<World> {
+  return {
+    scenario,
+    checks: [
+      { atSeconds: quietAt, alerts: [] },
+      { atSeconds: firingAt, alerts },
+    ],
+  };
+}
+
+/** Quiet until the rule's `for` has passed since `onset` (pending, for a rule with one), then firing. */
+export function firesDelayed<World>(onset: number, delay: number, scenario: Scenario<World>, alerts: ExpectedAlert[]): AlertCase<World> {
+  return firesAt(onset + delay - STEP, onset + delay, scenario, alerts);
+}
+
+export const quietThroughout = <World>(horizon: number, scenario: Scenario<World>): AlertCase<World> => ({ scenario, checks: staysQuiet(horizon) });
+
+/** An alert about the whole component rather than one of its series: no labels but `labels`. */
+export const componentAlert = (summary: string, labels: Labels = {}): ExpectedAlert => ({ labels, summary });
+
+/**
+ * A promtool test group of a scenario, with the expectations of some rules: the series of the component under test
+ * in the scenario's world, next to those of `neighbours` (other components and their worlds, whose series no alert of
+ * the component may see). `labels` are the routing labels of the rule group.
+ */
+export function scenarioTestGroup<Component, World>(
+  scenario: Scenario<World>,
+  component: Component,
+  neighbours: readonly (readonly [Component, World])[],
+  scrape: (component: Component, world: World, seconds: number) => readonly Sample[],
+  horizon: number,
+  labels: Labels,
+  expectations: readonly RuleExpectation[],
+): object {
+  const worlds = [[component, scenario.world] as const, ...neighbours];
+  const series = inputSeries((at) => worlds.flatMap(([each, world]) => scrape(each, world, at)), horizon);
+  return testGroup(scenario.name, series, labels, expectations);
+}
+
+/** A rule as the test groups read it. */
+export type TestedRule = RuleExpectation['rule'];
+
+export interface AlertScenarios<Rule extends TestedRule, Context, World> {
+  readonly groups: readonly object[];
+  /** The rules of `groups`. */
+  readonly rules: readonly Rule[];
+  readonly horizon: number;
+  /** Scenarios in which no rule may fire. */
+  readonly routine: readonly Scenario<World>[];
+  /** The specs by alert name; a rule without one gets no test group (and fails its test). */
+  readonly specs: Readonly<Record<string, AlertSpec<Context, World>>>;
+  /** What the cases of a rule's alert are built from. */
+  readonly context: (rule: Rule) => Context;
+  readonly testGroup: (scenario: Scenario<World>, expectations: readonly RuleExpectation[]) => object;
+}
+
+/** The promtool input of a rule set: every rule quiet in each routine scenario, and each alert's cases. */
+export function alertScenarioInput<Rule extends TestedRule, Context, World>(input: AlertScenarios<Rule, Context, World>): PromtoolInput {
+  const { groups, rules, horizon, routine, specs, context, testGroup: testGroupOf } = input;
+  const everyRuleQuiet = rules.map((rule) => ({ rule, checks: staysQuiet(horizon) }));
+  const alerts = new Map<string, object[]>();
+  for (const rule of rules) {
+    const spec = specs[rule.alert] as AlertSpec<Context, World> | undefined;
+    if (spec === undefined) {
+      continue;
+    }
+    const caseContext = context(rule);
+    const severity = typeof spec.severity === 'string' ? spec.severity : spec.severity(caseContext);
+    alerts.set(
+      rule.alert,
+      spec.cases(caseContext).map(({ scenario, checks }) => testGroupOf(scenario, [{ rule, severity, checks }])),
+    );
+  }
+  return { groups, routine: routine.map((scenario) => testGroupOf(scenario, everyRuleQuiet)), alerts };
+}
+
 interface PromtoolRun {
   readonly status: number | null;
   readonly output: string;
@@ -226,6 +328,31 @@ export function promtoolRuleSetTests(dir: string, input: () => PromtoolInput, na
     },
     PROMTOOL_TIMEOUT_MS,
   );
+}
+
+/** One component's alert rules as the rule group that carries its routing labels. */
+export interface AlertRuleGroup {
+  readonly name: string;
+  readonly rules: readonly AlertRule[];
+  readonly labels: Labels;
+}
+
+/**
+ * promtoolRuleSetTests of a component's alert rules, in one rule group: `scenarios` (called in beforeAll) gives the
+ * routine scenarios and the cases of each alert.
+ */
+export function promtoolAlertRuleTests<Context, World>(
+  dir: string,
+  group: AlertRuleGroup,
+  scenarios: () => Omit<AlertScenarios<TestedRule, Context, World>, 'groups' | 'rules'>,
+  names: Omit<PromtoolTestNames, 'ruleCount' | 'alerts'>,
+): void {
+  const rules = group.rules.map((rule) => toPrometheusRule(rule, group.labels) as TestedRule);
+  promtoolRuleSetTests(dir, () => alertScenarioInput({ groups: [{ name: group.name, rules }], rules, ...scenarios() }), {
+    ...names,
+    ruleCount: group.rules.length,
+    alerts: group.rules.map((rule) => rule.alert),
+  });
 }
 
 /** JSON is YAML too, and serializes these megabytes in milliseconds rather than seconds. */

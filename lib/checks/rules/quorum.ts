@@ -28,8 +28,10 @@ export const QUORUM_IS_MAJORITY: Rule = {
     }
     const quorum = declaredQuorum(object);
     const replicas = replicasOf(object);
-    if (quorum === undefined || quorum < 1 || quorum > replicas) {
-      return [violation(QUORUM_PATH, `quorum ${JSON.stringify(value)} is not a whole number from 1 to the ${replicas} replicas`)];
+    // A set of one pod outside a vote (an arbiter, one hidden member) may keep none up: the quorum is its component's.
+    const single = replicas === 1 && annotation(object, BlueprintKeys.CONSENSUS) !== 'majority';
+    if (quorum === undefined || quorum < (single ? 0 : 1) || quorum > replicas) {
+      return [violation(QUORUM_PATH, `quorum ${JSON.stringify(value)} is not a whole number from ${single ? 0 : 1} to the ${replicas} replicas`)];
     }
     if (annotation(object, BlueprintKeys.CONSENSUS) !== 'majority') {
       return [];

@@ -1,7 +1,15 @@
 import { majority } from '../../core/disruption-budget';
 import { DataClass, Tier } from '../../core/tier';
 import { grafanaDashboardModel, timeseriesPanel } from '../../observability/dashboard';
-import { alertDelaySeconds, AlertRule, AlertSeverity } from '../../observability/monitoring';
+import {
+  alertDelaySeconds,
+  AlertRule,
+  AlertSeverity,
+  dataClaimsSelector,
+  volumeAlerts,
+  volumeFreeShare,
+  withMatchers,
+} from '../../observability/monitoring';
 
 /**
  * The image the init container copies the JMX exporter Java agent from: Adobe Koperator's (formerly Banzai Cloud's)
@@ -29,9 +37,6 @@ export const BROKER_STATE_RUNNING = 3;
 
 /** Below this share of idle time the request handler threads of a node are nearly always busy: requests queue. */
 const REQUEST_HANDLER_IDLE_RATIO = 0.2;
-/** Free space of a data volume: a ticket below the first, a page below the second. */
-const VOLUME_FREE_WARNING_RATIO = 0.15;
-const VOLUME_FREE_CRITICAL_RATIO = 0.05;
 
 /*
  * The JMX exporter's rules. The agent matches each rule's pattern, wrapped in `^.*(?:pattern).*$`, against
@@ -136,31 +141,17 @@ export interface KafkaSeriesSelectors {
   readonly controllerVolumes: string;
 }
 
-/**
- * The selectors of a cluster. The kubelet's volume series carry no pod labels, only the claim's namespace and name,
- * `data-<name>-<role>-<ordinal>`: its scrape job must keep their `namespace` (honorLabels, as kube-prometheus-stack's
- * does), and without a namespace they also match a cluster of the same name in another one.
- */
+/** The selectors of a cluster (for the volumes, see dataClaimsSelector). */
 export function kafkaSeriesSelectors(input: Pick<KafkaAlertInput, 'name' | 'namespace'>): KafkaSeriesSelectors {
   const namespace = input.namespace === undefined ? '' : `namespace="${input.namespace}", `;
   const pods = (component: string) => `{${namespace}app_kubernetes_io_instance="${input.name}", app_kubernetes_io_component="${component}"}`;
-  const claims = (component: string) => `{${namespace}persistentvolumeclaim=~"data-${input.name}-${component}-[0-9]+"}`;
+  const claims = (component: string) => dataClaimsSelector(input.namespace, `${input.name}-${component}`);
   return {
     brokers: pods(KAFKA_BROKER_COMPONENT),
     controllers: pods(KAFKA_CONTROLLER_COMPONENT),
     brokerVolumes: claims(KAFKA_BROKER_COMPONENT),
     controllerVolumes: claims(KAFKA_CONTROLLER_COMPONENT),
   };
-}
-
-/** `{a="b"}` with more matchers. */
-function matching(selector: string, ...matchers: string[]): string {
-  return `${selector.slice(0, -1)}, ${matchers.join(', ')}}`;
-}
-
-/** The free share of each data volume the selector picks. */
-function volumeFree(selector: string): string {
-  return `kubelet_volume_stats_available_bytes${selector} / kubelet_volume_stats_capacity_bytes${selector}`;
 }
 
 /** What losing records costs, by data class. */
@@ -183,8 +174,6 @@ export function kafkaAlertRules(input: KafkaAlertInput, selectors: KafkaSeriesSe
   const minIsr = input.minInsyncReplicas;
   const quorum = majority(input.controllers);
   const handlerIdle = 'kafka_server_kafkarequesthandlerpool_requesthandleravgidlepercent';
-  const volumesBelow = (ratio: number) =>
-    `${volumeFree(selectors.brokerVolumes)} < ${ratio} or ${volumeFree(selectors.controllerVolumes)} < ${ratio}`;
   const fullVolume =
     'A broker whose log directory fills up takes it offline and, with its only directory gone, stops: its replicas leave ' +
     'the ISR of their partitions. A controller whose metadata log cannot grow stops too. Records already acknowledged ' +
@@ -238,7 +227,7 @@ export function kafkaAlertRules(input: KafkaAlertInput, selectors: KafkaSeriesSe
     },
     {
       alert: 'KafkaNoQuorumLeader',
-      expr: `(count(kafka_server_raftmetrics_current_state${matching(controllers, 'state="leader"')} == 1) or vector(0)) < 1`,
+      expr: `(count(kafka_server_raftmetrics_current_state${withMatchers(controllers, 'state="leader"')} == 1) or vector(0)) < 1`,
       forSeconds: delay,
       severity: AlertSeverity.CRITICAL,
       summary: `${cluster}: no controller leads the metadata quorum`,
@@ -305,22 +294,14 @@ export function kafkaAlertRules(input: KafkaAlertInput, selectors: KafkaSeriesSe
         'The node handles requests nearly as fast as they come: requests queue and producers wait longer for ' +
         'acknowledgements, up to their delivery timeout. Add brokers or spread the partitions.',
     },
-    {
-      alert: 'KafkaVolumeFillingUp',
-      expr: volumesBelow(VOLUME_FREE_WARNING_RATIO),
+    ...volumeAlerts({
+      prefix: 'Kafka',
+      subject: cluster,
+      volumes: [selectors.brokerVolumes, selectors.controllerVolumes],
       forSeconds: delay,
-      severity: AlertSeverity.WARNING,
-      summary: `${cluster}: {{ $labels.persistentvolumeclaim }} has less than ${VOLUME_FREE_WARNING_RATIO * 100}% free space`,
-      description: `From the kubelet's volume statistics, silent without them. ${fullVolume} Shorten retention or grow the volume.`,
-    },
-    {
-      alert: 'KafkaVolumeAlmostFull',
-      expr: volumesBelow(VOLUME_FREE_CRITICAL_RATIO),
-      forSeconds: delay,
-      severity: AlertSeverity.CRITICAL,
-      summary: `${cluster}: {{ $labels.persistentvolumeclaim }} has less than ${VOLUME_FREE_CRITICAL_RATIO * 100}% free space`,
-      description: `From the kubelet's volume statistics. ${fullVolume} Grow the volume now.`,
-    },
+      consequence: fullVolume,
+      remedy: 'Shorten retention or grow the volume.',
+    }),
   ];
 }
 
@@ -357,7 +338,7 @@ export function kafkaDashboard(input: KafkaAlertInput, selectors: KafkaSeriesSel
       timeseriesPanel(
         11,
         'Data volume free',
-        `${volumeFree(selectors.brokerVolumes)} or ${volumeFree(selectors.controllerVolumes)}`,
+        `${volumeFreeShare(selectors.brokerVolumes)} or ${volumeFreeShare(selectors.controllerVolumes)}`,
         '{{persistentvolumeclaim}}',
         'percentunit',
       ),

@@ -1,7 +1,20 @@
 import { BlueprintKeys } from '../../core/labels';
 import { KubeObject, ManifestIndexReader, notApplicable, Rule, RuleOutcome, Severity, Violation } from '../../checks/model';
-import { annotation, ConfigMapFile, ContainerAt, containersOf, mountedConfigMapFiles, violation } from '../../checks/pod-helpers';
-import { isRecord, PodTemplate, podTemplateOf } from '../../checks/selectors';
+import {
+  annotation,
+  CommandWord,
+  commandWordsOf,
+  ConfigMapFile,
+  ContainerAt,
+  containerEnvironment,
+  ContainerEnvironment,
+  containersOf,
+  mountedConfigMapFiles,
+  podIpVariables,
+  referencedVariables,
+  violation,
+} from '../../checks/pod-helpers';
+import { PodTemplate, podTemplateOf } from '../../checks/selectors';
 import { replicasOf } from '../../checks/rules/workload-facts';
 
 /**
@@ -64,24 +77,7 @@ const IMAGE_LAUNCHER: Record<Flavour, RegExp | undefined> = {
   other: undefined,
 };
 
-/** One element of a container's command or args. */
-interface Word {
-  readonly text: string;
-  readonly path: string;
-  readonly field: 'command' | 'args';
-}
-
-function wordsOf(at: ContainerAt): Word[] {
-  return (['command', 'args'] as const).flatMap((field) =>
-    (Array.isArray(at.container[field]) ? at.container[field] : []).map((word: unknown, position: number) => ({
-      text: String(word),
-      path: `${at.path}.${field}[${position}]`,
-      field,
-    })),
-  );
-}
-
-function tokensOf(words: readonly Word[]): Set<string> {
+function tokensOf(words: readonly CommandWord[]): Set<string> {
   return new Set(words.flatMap((word) => word.text.split(/[\s"'`;&|()<>=]+/).filter((token) => token !== '')));
 }
 
@@ -92,7 +88,7 @@ function serverContainers(template: PodTemplate): ContainerAt[] {
       !at.init &&
       SERVER_IMAGE.test(imageOf(at.container)) &&
       !NOT_A_SERVER_COMMAND.test(
-        wordsOf(at)
+        commandWordsOf(at)
           .map((word) => word.text)
           .join(' '),
       ),
@@ -224,67 +220,13 @@ export function bitnamiKafkaProperty(name: string): string | undefined {
     .replace(/sasl\.plaintext/g, 'sasl_plaintext');
 }
 
-/** One environment variable of a container, in the order Kubernetes applies them (envFrom, then env). */
-interface Variable {
-  readonly name: string;
-  /** Undefined when the value comes from an object the checked objects do not hold, or from a field. */
-  readonly value: string | undefined;
-  readonly fieldPath?: string;
-  readonly source: string;
-  readonly path: string;
-}
-
-interface Environment {
-  readonly variables: readonly Variable[];
-  /** An envFrom whose ConfigMap or Secret is not among the checked objects: any variable may come from it. */
-  readonly unseen: boolean;
-}
-
-function environmentOf(object: KubeObject, at: ContainerAt, index: ManifestIndexReader): Environment {
-  const variables: Variable[] = [];
-  let unseen = false;
-  const namespace = object.metadata?.namespace;
-  (Array.isArray(at.container.envFrom) ? at.container.envFrom : []).forEach((from: any, position: number) => {
-    const name = from?.configMapRef?.name;
-    const configMap = typeof name === 'string' ? index.find('ConfigMap', namespace, name) : undefined;
-    if (!configMap || !isRecord(configMap.data)) {
-      unseen = true;
-      return;
-    }
-    for (const [key, value] of Object.entries(configMap.data)) {
-      const variable = `${from.prefix ?? ''}${key}`;
-      variables.push({
-        name: variable,
-        value: String(value),
-        source: `the ${variable} variable from ConfigMap ${name}`,
-        path: `${at.path}.envFrom[${position}]`,
-      });
-    }
-  });
-  (Array.isArray(at.container.env) ? at.container.env : []).forEach((variable: any, position: number) => {
-    const name = String(variable?.name);
-    const path = `${at.path}.env[${position}]`;
-    const ref = variable?.valueFrom?.configMapKeyRef;
-    if (typeof variable?.value === 'string' || variable?.valueFrom === undefined) {
-      variables.push({ name, value: String(variable?.value ?? ''), source: `the ${name} variable`, path });
-    } else if (ref) {
-      const value = index.find('ConfigMap', namespace, String(ref.name))?.data?.[ref.key];
-      const from = `the ${name} variable (ConfigMap ${ref.name} key ${ref.key})`;
-      variables.push({ name, value: typeof value === 'string' ? value : undefined, source: from, path });
-    } else {
-      variables.push({ name, value: undefined, fieldPath: variable.valueFrom.fieldRef?.fieldPath, source: `the ${name} variable`, path });
-    }
-  });
-  return { variables, unseen };
-}
-
 /** What one server container runs with, as far as the checked objects show it. */
 interface ServerConfig {
   readonly at: ContainerAt;
   readonly flavour: Flavour;
   /** Every setting in the order the server reads them: the configuration file, the environment, then `--override`. */
   readonly settings: readonly Setting[];
-  readonly environment: Environment;
+  readonly environment: ContainerEnvironment;
   /** Whether the image's own start command runs, which turns variables into properties. */
   readonly launcher: boolean;
   /** The command line and the scripts it names, where a start script may set variables. */
@@ -295,7 +237,7 @@ interface ServerConfig {
 
 function serverConfig(object: KubeObject, template: PodTemplate, at: ContainerAt, index: ManifestIndexReader): ServerConfig {
   const flavour = flavourOf(imageOf(at.container));
-  const words = wordsOf(at);
+  const words = commandWordsOf(at);
   const tokens = tokensOf(words);
   const own = mountedConfigMapFiles(object, template, at.container, index);
   const scripts = own.filter((file) => tokens.has(file.path) || tokens.has(fileName(file.path)));
@@ -306,7 +248,7 @@ function serverConfig(object: KubeObject, template: PodTemplate, at: ContainerAt
   const settings: Setting[] = files.flatMap((file) =>
     readProperties(file.content).map(({ key, value }) => ({ key, value, source: fileSource(file), path: at.path })),
   );
-  const environment = environmentOf(object, at, index);
+  const environment = containerEnvironment(object, at, index);
   // bitnami/kafka skips its KAFKA_CFG_ variables when a server.properties is mounted (setup.sh, kafka_initialize)
   const mountsServerFile =
     files.some((file) => fileName(file.path) === 'server.properties') ||
@@ -705,37 +647,6 @@ export const KAFKA_COMBINED_MODE_CRITICAL: Rule = {
     });
   },
 };
-
-/** Variables of the container that hold the pod IP: from status.podIP, or built from such a variable. */
-function podIpVariables(environment: Environment): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const variable of environment.variables) {
-    if (variable.fieldPath === 'status.podIP' || variable.fieldPath === 'status.podIPs') {
-      found.set(variable.name, `from ${variable.fieldPath}`);
-    }
-  }
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const variable of environment.variables) {
-      const via = [...referencedVariables(variable.value ?? '')].find((name) => found.has(name));
-      if (via && !found.has(variable.name)) {
-        found.set(variable.name, `built from ${via}`);
-        grew = true;
-      }
-    }
-  }
-  return found;
-}
-
-/** Names referenced as `$(NAME)` (Kubernetes), `${NAME}` or `$NAME` (shell). */
-function referencedVariables(text: string): Set<string> {
-  return new Set(
-    [...text.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)|\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|\$([A-Za-z_][A-Za-z0-9_]*)/g)].map(
-      (match) => match[1] ?? match[2] ?? match[3],
-    ),
-  );
-}
 
 /** Hosts of a listener list that are literal IP addresses (not the unspecified 0.0.0.0 or ::). */
 function literalIps(listeners: string): string[] {

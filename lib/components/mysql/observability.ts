@@ -3,7 +3,7 @@ import { secretEnv } from '../../core/container';
 import { DataClass, Tier } from '../../core/tier';
 import { metricsSidecar } from '../../observability/component-monitoring';
 import { grafanaDashboardModel, timeseriesPanel } from '../../observability/dashboard';
-import { alertDelaySeconds, AlertRule, AlertSeverity } from '../../observability/monitoring';
+import { alertDelaySeconds, AlertRule, AlertSeverity, withMatchers } from '../../observability/monitoring';
 import { MysqlEngine } from './props';
 
 /**
@@ -147,11 +147,6 @@ export function mysqlSeriesSelectors(input: Pick<MysqlAlertInput, 'name' | 'name
   };
 }
 
-/** `{a="b"}` with more matchers. */
-function matching(selector: string, ...matchers: string[]): string {
-  return `${selector.slice(0, -1)}, ${matchers.join(', ')}}`;
-}
-
 /**
  * The alerts of a cluster. Both engines: a member down or missing, and for a SYSTEM_OF_RECORD a member whose
  * durability settings drifted from the construct's. Group Replication (MYSQL_8_4): a member not ONLINE, the group
@@ -208,7 +203,7 @@ function groupReplicationRules(input: MysqlAlertInput, selectors: MysqlSeriesSel
   const members = selectors.members;
   // Every member's exporter reports the whole group as that member sees it, one series per member.
   const memberInfo = (...matchers: string[]) =>
-    `mysql_perf_schema_replication_group_member_info${matchers.length ? matching(members, ...matchers) : members}`;
+    `mysql_perf_schema_replication_group_member_info${matchers.length ? withMatchers(members, ...matchers) : members}`;
   const onlinePrimaries = memberInfo('member_role="PRIMARY"', 'member_state="ONLINE"');
   // The largest view: the members the best-connected member counts as ONLINE (a cut-off member only counts itself).
   const groupSize = `(max(count by (instance) (${memberInfo('member_state="ONLINE"')})) or vector(0))`;
@@ -274,7 +269,7 @@ function groupReplicationRules(input: MysqlAlertInput, selectors: MysqlSeriesSel
       alert: 'MysqlGroupReplicationLag',
       expr:
         'max without (member_id) (time() - (mysql_perf_schema_applying_transaction_original_commit_timestamp_seconds' +
-        `${matching(members, 'channel_name="group_replication_applier"')} > 0)) > ${input.lagThresholdSeconds}`,
+        `${withMatchers(members, 'channel_name="group_replication_applier"')} > 0)) > ${input.lagThresholdSeconds}`,
       forSeconds: delay,
       severity: AlertSeverity.WARNING,
       summary: `MySQL ${input.name}: {{ $labels.pod }} applies transactions more than ${input.lagThresholdSeconds}s after their commit`,
@@ -305,7 +300,7 @@ function galeraRules(input: MysqlAlertInput, selectors: MysqlSeriesSelectors, de
   const members = selectors.members;
   const status = (name: string) => `mysql_global_status_wsrep_${name}${members}`;
   const primarySize = `(max(${status('cluster_size')} and on (instance) ${status('cluster_status')} == 1) or vector(0))`;
-  const writerUp = `haproxy_backend_status${matching(selectors.proxy, `proxy="${GALERA_WRITER_BACKEND}"`, 'state="UP"')}`;
+  const writerUp = `haproxy_backend_status${withMatchers(selectors.proxy, `proxy="${GALERA_WRITER_BACKEND}"`, 'state="UP"')}`;
   return [
     {
       alert: 'GaleraMemberNotSynced',
@@ -405,13 +400,13 @@ export function mysqlDashboard(input: MysqlAlertInput, selectors: MysqlSeriesSel
           timeseriesPanel(
             3,
             'ONLINE members, per member view',
-            `count by (pod) (mysql_perf_schema_replication_group_member_info${matching(members, 'member_state="ONLINE"')})`,
+            `count by (pod) (mysql_perf_schema_replication_group_member_info${withMatchers(members, 'member_state="ONLINE"')})`,
             '{{pod}}',
           ),
           timeseriesPanel(
             4,
             'Primary, per member view',
-            `mysql_perf_schema_replication_group_member_info${matching(members, 'member_role="PRIMARY"')}`,
+            `mysql_perf_schema_replication_group_member_info${withMatchers(members, 'member_role="PRIMARY"')}`,
             '{{pod}} sees {{member_host}} {{member_state}}',
           ),
           timeseriesPanel(5, 'Applier queue', `mysql_perf_schema_transactions_remote_in_applier_queue${members}`, '{{pod}}'),
@@ -444,13 +439,13 @@ export function mysqlDashboard(input: MysqlAlertInput, selectors: MysqlSeriesSel
           timeseriesPanel(
             7,
             'HAProxy writer backend up',
-            `haproxy_backend_status${matching(selectors.proxy, `proxy="${GALERA_WRITER_BACKEND}"`, 'state="UP"')}`,
+            `haproxy_backend_status${withMatchers(selectors.proxy, `proxy="${GALERA_WRITER_BACKEND}"`, 'state="UP"')}`,
             '{{pod}}',
           ),
           timeseriesPanel(
             8,
             'HAProxy writer servers',
-            `haproxy_server_status${matching(selectors.proxy, `proxy="${GALERA_WRITER_BACKEND}"`, 'state="UP"')}`,
+            `haproxy_server_status${withMatchers(selectors.proxy, `proxy="${GALERA_WRITER_BACKEND}"`, 'state="UP"')}`,
             '{{pod}} {{server}}',
           ),
         ];

@@ -13,6 +13,16 @@ describe('quorum-is-majority: a voting set is odd-sized and its quorum is a majo
     expect(judge(QUORUM_IS_MAJORITY, [statefulSet('redis', { replicas: 2, annotations: { 'stability-blueprints.io/quorum': '1' } })])).toEqual([]);
   });
 
+  test('Compliance: a set of one pod outside a vote (an arbiter) may keep none up', () => {
+    expect(judge(QUORUM_IS_MAJORITY, [statefulSet('arbiter', { replicas: 1, annotations: { 'stability-blueprints.io/quorum': '0' } })])).toEqual([]);
+  });
+
+  test('Noncompliance 0: a quorum of 0 on a set of more than one pod', () => {
+    expect(judge(QUORUM_IS_MAJORITY, [statefulSet('redis', { replicas: 2, annotations: { 'stability-blueprints.io/quorum': '0' } })])).toEqual([
+      'metadata.annotations["stability-blueprints.io/quorum"]: quorum "0" is not a whole number from 1 to the 2 replicas',
+    ]);
+  });
+
   test('Noncompliance 1: an even number of voters', () => {
     expect(judge(QUORUM_IS_MAJORITY, [voting('3', 4)])).toEqual(['spec.replicas: 4 voting replicas: run an odd number of at least 3']);
   });

@@ -1,8 +1,9 @@
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Size, Testing } from 'cdk8s';
 import { DataClass, MysqlEngine, MysqlReplication } from '../../../lib';
 import { GaleraCluster, GaleraClusterOptions, GaleraMember, assertGaleraAvailable, withGaleraCluster } from './harness/galera-cluster';
+import { readManifest } from '../../support/harness/manifest';
 import { expectSuccess } from '../../support/harness/system';
 import { waitFor } from '../../support/harness/wait';
 import { testScenario } from '../../support/scenario';
@@ -56,6 +57,18 @@ async function buildTemplate(): Promise<string> {
   await withCluster({}, async (cluster) => {
     await cluster.startSynced(300_000);
     await cluster.members[0].sql('CREATE TABLE orders.t (id INT PRIMARY KEY)');
+    // A joiner writes the cluster's uuid to grastate.dat a moment after its SST: crashed before that, its copy would
+    // look empty to start-galera.sh in every scenario (which then rightly waits for it to join by SST).
+    await waitFor(
+      'every member to record the cluster in grastate.dat',
+      () =>
+        cluster.members.every((member) => {
+          const file = join(member.database.volumeDir('data'), 'grastate.dat');
+          const uuid = existsSync(file) ? /^uuid:\s*(\S+)/m.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
+          return uuid !== undefined && !/^[0-]+$/.test(uuid);
+        }),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     await cluster.crashDatabase(...cluster.members);
     cluster.saveTemplate(TEMPLATE_DIR);
   });
@@ -77,6 +90,39 @@ afterAll(async () => {
 function range(from: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => from + i);
 }
+
+/** The start budget every scenario from the template gives its servers (startSynced): a start is I/O bound (InnoDB recovery). */
+const START_BUDGET_MS = 180_000;
+
+/** What the deadlines below derive from, read from the manifests: my.cnf's Galera options and the pod scripts' constants. */
+const TIMING = (() => {
+  const configMaps = Object.values(readManifest(OBJECTS).configMaps);
+  const file = (name: string) => {
+    const found = configMaps.find((data) => data[name] !== undefined)?.[name];
+    if (found === undefined) {
+      throw new Error(`no ConfigMap holds ${name}`);
+    }
+    return found;
+  };
+  const match = (text: string, pattern: RegExp, what: string) => {
+    const found = pattern.exec(text);
+    if (!found) {
+      throw new Error(`cannot read ${what} (${pattern})`);
+    }
+    return found[1];
+  };
+  // ISO 8601 durations of seconds, as Galera takes them: PT3S, PT0.5S.
+  const evsMs = (option: string) => Number(match(file('my.cnf'), new RegExp(`evs\\.${option}=PT([\\d.]+)S`), `evs.${option} in my.cnf`)) * 1000;
+  return {
+    suspectMs: evsMs('suspect_timeout'),
+    inactiveMs: evsMs('inactive_timeout'),
+    inactiveCheckMs: evsMs('inactive_check_period'),
+    // agent_get bounds each peer's answer with `timeout AGENT_TIMEOUT_SECONDS + 1`; wait_because sleeps between surveys.
+    agentGetMs:
+      (Number(match(file('galera-common.sh'), /AGENT_TIMEOUT_SECONDS=\$\{AGENT_TIMEOUT_SECONDS:-(\d+)\}/, 'AGENT_TIMEOUT_SECONDS')) + 1) * 1000,
+    surveyPauseMs: Number(match(file('start-galera.sh'), /publish waiting\n\s*sleep (\d+)/, "wait_because's sleep")) * 1000,
+  };
+})();
 
 /** Seconds between the joiner's "SST started" and "SST completed" lines of the member's current start. */
 function sstSeconds(member: GaleraMember): number | undefined {
@@ -250,10 +296,31 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
         const mark = cluster.mark();
         await cluster.startMembers([a, b]);
 
-        // THEN they wait in the start script, where no probe kills them
+        // THEN they wait in the start script, where no probe kills them. First each recovers its position from InnoDB
+        // (mariadbd --wsrep-recover): I/O bound, given the start budget. Until both have, a sees b as absent too (b
+        // publishes no state while it recovers) and says so. From then on the script decides within two surveys (the
+        // one under way may still have seen b recovering), each a bounded agent_get per peer and wait_because's pause;
+        // the allowance is for the script's own forks (sed, perl, date: about 25 per survey) on a loaded machine.
+        const started = Date.now();
+        await waitFor(
+          'pods 0 and 1 to recover their positions',
+          () => [a, b].every((member) => /recovered position|could not recover/.test(member.startLog())),
+          {
+            timeoutMs: START_BUDGET_MS,
+            intervalMs: 250,
+          },
+        );
+        const recoveredMs = Date.now() - started;
+        for (const member of [a, b]) {
+          expect(member.startLog()).toContain('recovered position');
+        }
+        const surveyMs = (cluster.members.length - 1) * TIMING.agentGetMs + TIMING.surveyPauseMs;
+        const scriptAllowanceMs = 10_000;
         await waitFor('pods 0 and 1 to wait', () => [a, b].every((member) => member.startLog().includes(`and ${c.fqdn} does not take part`)), {
-          timeoutMs: 60_000,
+          timeoutMs: 2 * surveyMs + scriptAllowanceMs,
+          intervalMs: 250,
         });
+        cluster.note(`pods 0 and 1 recovered their positions in ${recoveredMs} ms, and waited ${Date.now() - started} ms after their start`);
         for (const probe of ['startup', 'liveness'] as const) {
           expectSuccess(await b.database.probe(probe));
         }
@@ -293,19 +360,36 @@ describe('MariaDB Galera pod scripts against real mariadbd and galera-4 processe
         const [a, b, c] = cluster.members;
 
         // WHEN
+        const logMark = c.database.log().length;
         const cut = Date.now();
         cluster.cut(c);
 
-        // THEN
-        await waitFor('pod 2 to leave the primary component', async () => (await c.agentGet('/writer')).code === 503, {
-          timeoutMs: 30_000,
-          intervalMs: 250,
+        // THEN pod 2's server leaves the primary component (wsrep_ready OFF: it refuses every query) as fast as its
+        // configuration says. The instant is when the server logs its status change, read from its log file, which costs
+        // nothing: not when a check through the agent (an exec into the pod, a mariadb client, each one a second or more
+        // on a loaded machine) happens to see it. A peer is suspected after evs.suspect_timeout and dropped at once
+        // when nothing says the others still hear it (the usual path); evs.inactive_timeout is Galera's hard limit, when
+        // a join message from a peer still pending makes the node wait for them. Both are checked every
+        // evs.inactive_check_period. The allowance is for the gcomm thread and the server's view callback running late
+        // on two cores shared with the other scenarios' servers.
+        const leftLog = /WSREP: Non-primary view\n[\s\S]*?WSREP: Server status change synced -> connected/;
+        const schedulingAllowanceMs = 3000;
+        const limitMs = TIMING.inactiveMs + TIMING.inactiveCheckMs + schedulingAllowanceMs;
+        await waitFor('pod 2 to leave the primary component', () => leftLog.test(c.database.log().slice(logMark)), {
+          timeoutMs: limitMs + 20_000,
+          intervalMs: 50,
         });
-        const noticedMs = Date.now() - cut;
-        cluster.note(`pod 2 answered 503 to /writer ${noticedMs} ms after the cut`);
-        // evs.suspect_timeout is 3 s here; the view change follows within about a second.
-        expect(noticedMs).toBeLessThan(10_000);
-        expect((await c.agentGet('/writer')).body).toMatch(/^not (synced|ready|in the primary component)/);
+        const leftMs = Date.now() - cut;
+        const path = /suspected node without join message|detected inactive node/.exec(c.database.log().slice(logMark))?.[0] ?? 'no suspicion logged';
+        cluster.note(
+          `pod 2 left the primary component ${leftMs} ms after the cut (${path}; evs.suspect_timeout ${TIMING.suspectMs} ms, evs.inactive_timeout ${TIMING.inactiveMs} ms)`,
+        );
+        expect(leftMs).toBeLessThanOrEqual(limitMs);
+        // Its agent answers from a query of the server at each check, never from an earlier one: 503 from the first check.
+        const writer = await c.agentGet('/writer');
+        cluster.note(`pod 2's agent answered ${writer.code} to /writer ${Date.now() - cut} ms after the cut`);
+        expect(writer.code).toBe(503);
+        expect(writer.body).toMatch(/^not (synced|ready|in the primary component)/);
         await expect(c.sql('SELECT COUNT(*) FROM orders.t')).rejects.toThrow(/WSREP has not yet prepared node for application use/);
         await waitFor('pods 0 and 1 to form a primary component of 2', async () => (await a.wsrepView()) === '4 Primary 2', { timeoutMs: 30_000 });
         await b.insertRows(1, 50);

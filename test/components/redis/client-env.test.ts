@@ -17,8 +17,9 @@ const CLIENT = join(__dirname, 'fixtures', 'sentinel-client.sh');
 const SECRETS = {
   'cart-cache-redis-auth': { password: 'cart+Pa55/"word\\x41=' },
   'session-store-redis-auth': { password: 'session Pa55 word' },
-  // The cart's order database password: the kubelet resolves every variable of the container, this test reads the Redis ones.
+  // The cart's order and catalog database passwords: the kubelet resolves every variable of the container, this test reads the Redis ones.
   'orders-mysql-credentials': { 'application-password': 'orders Pa55 word' },
+  'catalog-mongodb-credentials': { 'application-password': 'catalog Pa55 word' },
 };
 
 function shopObjects(): any[] {
