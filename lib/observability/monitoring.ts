@@ -41,6 +41,15 @@ export function alertDelaySeconds(tier: Tier): number {
   }
 }
 
+/**
+ * The selector of the series of one pod set of a component instance (several: any of them), as the PodMonitor labels
+ * them (POD_TARGET_LABELS). Without a namespace it also matches an instance of the same name in another one.
+ */
+export function podSetSelector(namespace: string | undefined, instance: string, components: string | readonly string[]): string {
+  const component = typeof components === 'string' ? `="${components}"` : `=~"${components.join('|')}"`;
+  return `{${namespace === undefined ? '' : `namespace="${namespace}", `}app_kubernetes_io_instance="${instance}", app_kubernetes_io_component${component}}`;
+}
+
 /** `{a="b"}` with more matchers. */
 export function withMatchers(selector: string, ...matchers: string[]): string {
   return `${selector.slice(0, -1)}, ${matchers.join(', ')}}`;

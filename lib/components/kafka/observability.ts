@@ -6,6 +6,7 @@ import {
   AlertRule,
   AlertSeverity,
   dataClaimsSelector,
+  podSetSelector,
   volumeAlerts,
   volumeFreeShare,
   withMatchers,
@@ -143,8 +144,7 @@ export interface KafkaSeriesSelectors {
 
 /** The selectors of a cluster (for the volumes, see dataClaimsSelector). */
 export function kafkaSeriesSelectors(input: Pick<KafkaAlertInput, 'name' | 'namespace'>): KafkaSeriesSelectors {
-  const namespace = input.namespace === undefined ? '' : `namespace="${input.namespace}", `;
-  const pods = (component: string) => `{${namespace}app_kubernetes_io_instance="${input.name}", app_kubernetes_io_component="${component}"}`;
+  const pods = (component: string) => podSetSelector(input.namespace, input.name, component);
   const claims = (component: string) => dataClaimsSelector(input.namespace, `${input.name}-${component}`);
   return {
     brokers: pods(KAFKA_BROKER_COMPONENT),

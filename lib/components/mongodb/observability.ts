@@ -10,6 +10,7 @@ import {
   AlertRule,
   AlertSeverity,
   dataClaimsSelector,
+  podSetSelector,
   volumeAlerts,
   volumeFreeShare,
   withMatchers,
@@ -210,13 +211,12 @@ export interface MongoSeriesSelectors {
  * host matchers take the pod name before the first dot. For the volumes, see dataClaimsSelector.
  */
 export function mongoSeriesSelectors(input: Pick<MongoAlertInput, 'name' | 'namespace'>): MongoSeriesSelectors {
-  const namespace = input.namespace === undefined ? '' : `namespace="${input.namespace}", `;
-  const scope = `${namespace}app_kubernetes_io_instance="${input.name}"`;
+  const pods = (components: string | string[]) => podSetSelector(input.namespace, input.name, components);
   const claims = (component: string) => dataClaimsSelector(input.namespace, `${input.name}-${component}`);
   return {
-    members: `{${scope}, app_kubernetes_io_component="${MONGODB_MEMBER_COMPONENT}"}`,
-    hiddenMembers: `{${scope}, app_kubernetes_io_component="${MONGODB_HIDDEN_COMPONENT}"}`,
-    allMembers: `{${scope}, app_kubernetes_io_component=~"${MONGODB_MEMBER_COMPONENT}|${MONGODB_HIDDEN_COMPONENT}"}`,
+    members: pods(MONGODB_MEMBER_COMPONENT),
+    hiddenMembers: pods(MONGODB_HIDDEN_COMPONENT),
+    allMembers: pods([MONGODB_MEMBER_COMPONENT, MONGODB_HIDDEN_COMPONENT]),
     memberHosts: `member_idx=~"${input.name}-${MONGODB_MEMBER_COMPONENT}-[0-9]+[.].+"`,
     hiddenHosts: `member_idx=~"${input.name}-${MONGODB_HIDDEN_COMPONENT}-[0-9]+[.].+"`,
     memberVolumes: claims(MONGODB_MEMBER_COMPONENT),

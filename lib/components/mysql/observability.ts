@@ -3,7 +3,7 @@ import { secretEnv } from '../../core/container';
 import { DataClass, Tier } from '../../core/tier';
 import { metricsSidecar } from '../../observability/component-monitoring';
 import { grafanaDashboardModel, timeseriesPanel } from '../../observability/dashboard';
-import { alertDelaySeconds, AlertRule, AlertSeverity, withMatchers } from '../../observability/monitoring';
+import { alertDelaySeconds, AlertRule, AlertSeverity, podSetSelector, withMatchers } from '../../observability/monitoring';
 import { MysqlEngine } from './props';
 
 /**
@@ -139,10 +139,9 @@ export interface MysqlSeriesSelectors {
 
 export function mysqlSeriesSelectors(input: Pick<MysqlAlertInput, 'name' | 'namespace'>): MysqlSeriesSelectors {
   const namespace = input.namespace === undefined ? '' : `namespace="${input.namespace}", `;
-  const scope = `${namespace}app_kubernetes_io_instance="${input.name}"`;
   return {
-    members: `{${scope}, app_kubernetes_io_component="${MYSQL_MEMBERS_COMPONENT}"}`,
-    proxy: `{${scope}, app_kubernetes_io_component="${MYSQL_PROXY_COMPONENT}"}`,
+    members: podSetSelector(input.namespace, input.name, MYSQL_MEMBERS_COMPONENT),
+    proxy: podSetSelector(input.namespace, input.name, MYSQL_PROXY_COMPONENT),
     routerDeployment: `{${namespace}deployment="${input.name}-router"}`,
   };
 }

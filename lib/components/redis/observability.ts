@@ -3,7 +3,7 @@ import { secretEnv } from '../../core/container';
 import { metricsSidecar } from '../../observability/component-monitoring';
 import { grafanaDashboardModel, timeseriesPanel } from '../../observability/dashboard';
 import { DataClass } from '../../core/tier';
-import { alertDelaySeconds, AlertRule, AlertSeverity } from '../../observability/monitoring';
+import { alertDelaySeconds, AlertRule, AlertSeverity, podSetSelector } from '../../observability/monitoring';
 import type { RedisSentinelPlan } from './plan';
 
 /** The exporter shipped; the end-to-end alert test runs Debian's prometheus-redis-exporter 1.45 (see the README). */
@@ -16,8 +16,7 @@ export interface SeriesSelectors {
 }
 
 export function seriesSelectors(plan: RedisSentinelPlan, namespace: string | undefined): SeriesSelectors {
-  const scope = `${namespace === undefined ? '' : `namespace="${namespace}", `}app_kubernetes_io_instance="${plan.name}"`;
-  return { redis: `{${scope}, app_kubernetes_io_component="redis"}`, sentinel: `{${scope}, app_kubernetes_io_component="sentinel"}` };
+  return { redis: podSetSelector(namespace, plan.name, 'redis'), sentinel: podSetSelector(namespace, plan.name, 'sentinel') };
 }
 
 /**

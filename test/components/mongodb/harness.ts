@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MongoReplicaSet, MongoReplicaSetProps, Tier } from '../../../lib';
+import { lockWorld, unlockWorld } from '../../support/file-lock';
 import { findObject, testScenario } from '../../support/scenario';
 
 /** The pod scripts, run unmodified from the library. */
@@ -71,16 +72,16 @@ export class MongoWorld {
     return JSON.parse(readFileSync(this.path, 'utf8'));
   }
 
-  /** Changes the model under the stand-in's lock. */
+  /** Changes the model under the stand-in's lock, waiting while a stand-in call holds it. */
   update(change: (model: Model) => void): void {
-    mkdirSync(`${this.path}.lock`);
+    lockWorld(this.path);
     try {
       const model = this.read();
       change(model);
       writeFileSync(`${this.path}.test`, JSON.stringify(model));
       renameSync(`${this.path}.test`, this.path);
     } finally {
-      rmdirSync(`${this.path}.lock`);
+      unlockWorld(this.path);
     }
   }
 

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+export { lockWorld, unlockWorld } from '../../../support/file-lock';
 
 /**
  * The state the stand-in executables share: the members as MySQL would report them, the InnoDB Cluster metadata and
@@ -57,34 +58,6 @@ export interface World {
 
 export function loadWorld(path: string): World {
   return JSON.parse(readFileSync(path, 'utf8')) as World;
-}
-
-const LOCK_ATTEMPT_MILLISECONDS = 5;
-const LOCK_WAIT_MILLISECONDS = 30_000;
-/** Only for Atomics.wait: a synchronous sleep between two attempts. */
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
-
-/** Takes the world's lock (an atomic mkdir), waiting while another process holds it. */
-export function lockWorld(path: string): void {
-  const deadline = Date.now() + LOCK_WAIT_MILLISECONDS;
-  while (!tryLock(path)) {
-    if (Date.now() > deadline) throw new Error(`world ${path}: still locked after ${LOCK_WAIT_MILLISECONDS} ms`);
-    Atomics.wait(SLEEPER, 0, 0, LOCK_ATTEMPT_MILLISECONDS);
-  }
-}
-
-function tryLock(path: string): boolean {
-  try {
-    mkdirSync(`${path}.lock`);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-}
-
-export function unlockWorld(path: string): void {
-  rmdirSync(`${path}.lock`);
 }
 
 export function saveWorld(path: string, world: World): void {
